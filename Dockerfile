@@ -1,0 +1,27 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UITLEEN_ENV=production \
+    UITLEEN_LABELS_DIR=/app/labels \
+    UITLEEN_MIGRATIONS_DIR=/app/migrations
+
+# Fonts for PDFs in every language the help pages support (Arabic included).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY uitleen ./uitleen
+RUN pip install --no-cache-dir . && python -m uitleen.translations_build
+COPY migrations ./migrations
+COPY labels ./labels
+COPY wsgi.py gunicorn.conf.py ./
+
+RUN useradd --create-home --uid 10001 uitleen && mkdir -p /app/instance && chown uitleen /app/instance
+USER uitleen
+
+EXPOSE 8000
+# Migrations first, then serve. SECRET_KEY and DATABASE_URL come from the environment.
+CMD ["sh", "-c", "uitleen db upgrade && exec gunicorn -c gunicorn.conf.py wsgi:app"]

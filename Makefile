@@ -1,0 +1,56 @@
+# Uitleen: `make run` to try it, `make test` to check it. Needs Python 3.11 or newer.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test translations migrate lint format bench clean help
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Uitleen needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed  ## Create .venv and install the app
+
+install-test: $(VENV)/.installed-test  ## Create .venv and install the app with test tools
+
+translations: $(VENV)/.installed  ## Compile the gettext catalogues
+	$(BIN)/python -m uitleen.translations_build
+
+migrate: translations  ## Apply database migrations
+	$(BIN)/uitleen db upgrade
+
+run: migrate  ## Migrate, add the demo when empty, serve on http://127.0.0.1:5000
+	$(BIN)/uitleen seed-demo --if-empty
+	@echo "Open http://$(HOST):$(PORT) in your browser."
+	$(BIN)/uitleen run --host $(HOST) --port $(PORT)
+
+test: install-test translations  ## Run the whole test suite (PostgreSQL too when DATABASE_URL says so)
+	$(BIN)/pytest
+
+lint: install-test  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test  ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-test translations  ## Run every benchmark and print one table
+	$(BIN)/python bench/run
+
+clean:  ## Remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache

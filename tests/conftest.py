@@ -1,0 +1,179 @@
+"""Test fixtures: the same suite on SQLite (default) and PostgreSQL (DATABASE_URL).
+
+On PostgreSQL each test run makes its own database and drops it afterwards, so runs
+never see each other's rows.
+"""
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from uitleen import create_app
+from uitleen.auth import service as auth
+from uitleen.auth.roles import ROLES
+from uitleen.config import normalise_database_url
+from uitleen.extensions import db, limiter
+
+PG_HINT = (
+    "PostgreSQL not configured: set DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test "
+    "to run this test"
+)
+
+
+def database_url_from_env() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    return normalise_database_url(url) if url else None
+
+
+def on_postgres() -> bool:
+    url = database_url_from_env()
+    return bool(url and url.startswith("postgresql"))
+
+
+requires_postgres = pytest.mark.skipif(not on_postgres(), reason=PG_HINT)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database for this run: a temporary SQLite file, or a fresh PostgreSQL database."""
+    url = database_url_from_env()
+    if not url or url.startswith("sqlite"):
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        return
+    import psycopg
+
+    base = make_url(url)
+    name = f"uitleen_test_{uuid.uuid4().hex[:10]}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,  # on in production; csrf_client tests it
+    "SECRET_KEY": "test-secret",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "UITLEEN_BASE_URL": "https://hulp.uitleen.test",
+    "SERVER_NAME": None,
+}
+
+
+def make_app(database_url: str, **overrides):
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with empty tables and fresh rate limits, inside an app context."""
+    with _app.app_context():
+        empty_all_tables()
+        limiter.reset()
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "coordinator", email: str | None = None, password: str = "correct horse"):
+        n = next(counter)
+        user = auth.create_user(
+            None, email or f"{role}{n}@test.uitleen.nl", f"{role.title()} {n}", role, password
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user of this role; returns the user."""
+
+    def login(role: str):
+        assert role in ROLES
+        user = make_user(role)
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return login
+
+
+@pytest.fixture
+def api_headers(make_user):
+    """Authorization headers for a new user of this role."""
+
+    def headers(role: str = "coordinator") -> dict:
+        user = make_user(role)
+        token = auth.create_token(None, user, "test")
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def app_factory(database_url):
+    """Make extra apps with other settings; their connections are closed afterwards."""
+    made = []
+
+    def factory(**overrides):
+        app = make_app(database_url, **overrides)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_client(app_factory):
+    """A client of an app with CSRF protection on, as in production."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        empty_all_tables()
+        yield app.test_client()
+        db.session.remove()

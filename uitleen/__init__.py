@@ -1,0 +1,135 @@
+"""Uitleen: device lending and refurbishment for community organisations."""
+
+import importlib
+import importlib.util
+import os
+
+from flask import Flask
+
+# Domain packages in dependency order. Each may have views.bp, api.blp, cli.commands
+# and demo.seed; create_app and seed-demo pick up whichever exist.
+DOMAINS = (
+    "auth",
+    "home",
+    "audit",
+    "settings",
+    "devices",
+    "labels",
+    "households",
+    "loans",
+    "vouchers",
+    "helpdesk",
+    "reports",
+)
+
+
+def domain_module(domain: str, name: str):
+    """uitleen.<domain>.<name>, or None when that domain has no such module."""
+    path = f"uitleen.{domain}.{name}"
+    if importlib.util.find_spec(f"uitleen.{domain}") is None:
+        return None
+    if importlib.util.find_spec(path) is None:
+        return None
+    return importlib.import_module(path)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: dict | None) -> None:
+    from uitleen import config as settings
+
+    app.config.update(settings.STATIC)
+    app.config.update(settings.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    settings.check_config(app.config)
+
+
+def register_extensions(app: Flask) -> None:
+    from uitleen import security
+    from uitleen.db import configure_sqlite
+    from uitleen.extensions import babel, csrf, db, limiter, login, migrate
+    from uitleen.i18n import direction, select_locale
+
+    db.init_app(app)
+    for domain in DOMAINS:  # every model must be known to the metadata (Alembic, tests)
+        domain_module(domain, "models")
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=app.config["UITLEEN_MIGRATIONS_DIR"],
+        render_as_batch=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.login_message = None
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def load_user(session_id: str):
+        from uitleen.auth.service import load_session_user
+
+        return load_session_user(session_id)
+
+    security.init_app(app)
+
+    from flask_babel import get_locale
+
+    from uitleen.nav import nav_for
+
+    @app.context_processor
+    def layout_globals():
+        from flask_login import current_user
+
+        locale = str(get_locale())
+        return {
+            "lang": locale,
+            "dir": direction(locale),
+            "nav": nav_for(current_user),
+        }
+
+
+def register_blueprints(app: Flask) -> None:
+    from uitleen.api import register_api
+
+    for domain in DOMAINS:
+        views = domain_module(domain, "views")
+        if views is not None and hasattr(views, "bp"):
+            app.register_blueprint(views.bp)
+    register_api(app, [m.blp for d in DOMAINS if (m := domain_module(d, "api")) is not None])
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from uitleen.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from uitleen.demo import seed_demo
+
+    app.cli.add_command(seed_demo)
+    for domain in DOMAINS:
+        cli = domain_module(domain, "cli")
+        if cli is not None:
+            for command in cli.commands:
+                app.cli.add_command(command)

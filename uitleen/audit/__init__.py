@@ -1,0 +1,1 @@
+"""The event log: who changed what, and when."""

@@ -1,0 +1,68 @@
+"""Who is asking, and may they? Every route declares its roles or that it is public."""
+
+from functools import wraps
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from uitleen.auth.roles import COORDINATOR, ROLES
+from uitleen.errors import Forbidden, Unauthenticated
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def current_actor():
+    """The API token's user under /api (never the session: the API is CSRF-exempt),
+    the logged-in user elsewhere."""
+    if request.path.startswith("/api/"):
+        from uitleen.auth.service import user_for_token
+
+        token = bearer_token()
+        return user_for_token(token) if token else None
+    return current_user if current_user.is_authenticated else None
+
+
+def role_required(*roles: str):
+    """Allow only these roles (coordinators may always); 401 without login, 403 otherwise."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+    allowed = frozenset(roles) | {COORDINATOR}
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            actor = current_actor()
+            if actor is None:
+                raise Unauthenticated(_("Log eerst in."))
+            if actor.role not in allowed:
+                raise Forbidden(_("Dit mag uw rol niet. Vraag het aan uw coördinator."))
+            g.actor = actor
+            return view(*args, **kwargs)
+
+        guarded.allowed_roles = allowed
+        return guarded
+
+    return decorator
+
+
+# Routes that extensions add, open on purpose: static files and the OpenAPI document.
+PUBLIC_ENDPOINTS = frozenset({"static", "api-docs.openapi_json"})
+
+
+def public(view):
+    """Mark a route as open to anyone, on purpose."""
+    view.allowed_roles = "public"
+    return view
+
+
+def actor():
+    """The user a guarded view acts for (set by role_required)."""
+    return g.actor

@@ -1,0 +1,222 @@
+"""Accounts, passwords, lockout and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from uitleen.audit.service import record
+from uitleen.auth.models import ApiToken, User
+from uitleen.auth.roles import ROLES
+from uitleen.db import as_utc, utcnow
+from uitleen.errors import Conflict, Invalid, NotFound, field_error
+from uitleen.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "uit_"  # noqa: S105 - a label, not a secret
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _spend_a_check(password: str) -> None:
+    """Check against a throwaway hash, so an unknown email costs as long as a wrong password."""
+    check_password_hash(hash_password("not-a-real-password"), password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Deze medewerker bestaat niet."))
+    return user
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise field_error(
+            "password",
+            _(
+                "Kies een wachtwoord van minstens %(n)s tekens. Een zin van een paar woorden "
+                "werkt goed.",
+                n=MIN_PASSWORD_LENGTH,
+            ),
+        )
+
+
+def create_user(actor, email: str, name: str, role: str, password: str) -> User:
+    email = normalise_email(email)
+    if "@" not in email:
+        raise field_error("email", _("Vul een geldig e-mailadres in."))
+    if role not in ROLES:
+        raise field_error("role", _("Kies een rol: %(roles)s.", roles=", ".join(ROLES)))
+    check_password_rules(password)
+    if user_by_email(email) is not None:
+        raise Conflict(_("Er is al een medewerker met dit e-mailadres."), code="email_taken")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.created", user, email=email, role=role)
+    return user
+
+
+def set_password(actor, user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1  # sign out everywhere else
+    user.failed_logins = 0
+    user.locked_until = None
+    record(actor, "user.password_set", user)
+
+
+def set_role(actor, user: User, role: str) -> None:
+    if role not in ROLES:
+        raise field_error("role", _("Kies een rol: %(roles)s.", roles=", ".join(ROLES)))
+    old = user.role
+    user.role = role
+    user.session_version += 1
+    record(actor, "user.role_changed", user, old=old, new=role)
+
+
+def deactivate(actor, user: User) -> None:
+    """Close the account: its sessions end and its API tokens stop working."""
+    user.active = False
+    user.session_version += 1
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = utcnow()
+    record(actor, "user.deactivated", user)
+
+
+def reactivate(actor, user: User) -> None:
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    record(actor, "user.reactivated", user)
+
+
+class LoginRefused(Invalid):
+    code = "login_failed"
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user for these credentials, counting failures and locking after too many."""
+    user = user_by_email(email)
+    wrong = LoginRefused(
+        _(
+            "Het e-mailadres of het wachtwoord klopt niet. Let op hoofdletters. "
+            "Lukt het niet? Vraag uw coördinator om een nieuw wachtwoord."
+        )
+    )
+    if user is None:
+        _spend_a_check(password)
+        raise wrong
+    now = utcnow()
+    locked_until = as_utc(user.locked_until)
+    if locked_until and locked_until > now:
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        raise LoginRefused(
+            _(
+                "Er is te vaak een verkeerd wachtwoord geprobeerd. Dit account is %(n)s "
+                "minuten op slot. Wacht even, of vraag uw coördinator om hulp.",
+                n=minutes,
+            ),
+            code="account_locked",
+        )
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+            record(None, "user.locked", user)
+        raise wrong
+    if not user.active:
+        raise LoginRefused(
+            _("Dit account is uitgeschakeld. Vraag uw coördinator om het weer aan te zetten."),
+            code="account_inactive",
+        )
+    user.failed_logins = 0
+    user.locked_until = None
+    record(user, "user.logged_in", user)
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user behind a session cookie, if that session is still valid."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a plain SHA-256 is enough; no slow hash needed.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(actor, user: User, name: str = "") -> str:
+    """Make an API token for `user` and return it; only its hash is stored."""
+    if not user.active:
+        raise Conflict(_("Dit account is uitgeschakeld."), code="account_inactive")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    api_token = ApiToken(
+        user_id=user.id, token_hash=_hash_token(token), prefix=token[:10], name=name
+    )
+    db.session.add(api_token)
+    db.session.flush()
+    record(actor, "token.created", api_token, user_id=user.id, prefix=api_token.prefix)
+    return token
+
+
+def revoke_token(actor, prefix_or_id: str) -> ApiToken:
+    query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+    if prefix_or_id.isdigit():
+        query = query.where(ApiToken.id == int(prefix_or_id))
+    else:
+        query = query.where(ApiToken.prefix == prefix_or_id[:10])
+    tokens = list(db.session.scalars(query))
+    if not tokens:
+        raise NotFound(_("Geen actieve API-sleutel gevonden met %(ref)s.", ref=prefix_or_id))
+    if len(tokens) > 1:
+        raise Conflict(_("Meer dan één sleutel past hierbij; gebruik het nummer."))
+    token = tokens[0]
+    token.revoked_at = utcnow()
+    record(actor, "token.revoked", token, prefix=token.prefix)
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user behind a bearer token, or None for an unknown or revoked token."""
+    api_token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if api_token is None or not api_token.user.active:
+        return None
+    return api_token.user
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

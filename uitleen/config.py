@@ -1,0 +1,80 @@
+"""Settings read from the environment, with safe development defaults."""
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production, see check_config
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Route every PostgreSQL URL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the app's config mapping from environment variables."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "uitleen.sqlite3")
+    return {
+        "ENV_NAME": os.environ.get("UITLEEN_ENV", "development"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        "UITLEEN_BASE_URL": os.environ.get("UITLEEN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "UITLEEN_LABELS_DIR": os.environ.get(
+            "UITLEEN_LABELS_DIR", str(Path(__file__).resolve().parent.parent / "labels")
+        ),
+        "UITLEEN_MIGRATIONS_DIR": os.environ.get(
+            "UITLEEN_MIGRATIONS_DIR", str(Path(__file__).resolve().parent.parent / "migrations")
+        ),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+    }
+
+
+# Settings that do not depend on the environment.
+STATIC = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a workshop shift; a form left open over lunch still posts
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # a 100,000-row CSV import fits
+    "API_TITLE": "Uitleen API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe to run with."""
+
+
+def check_config(config: dict) -> None:
+    """Refuse to run production with development secrets."""
+    if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (
+        None,
+        "",
+        DEV_SECRET_KEY,
+    ):
+        raise ConfigError(
+            "SECRET_KEY is not set. Set a long random SECRET_KEY in the environment "
+            "before starting Uitleen in production."
+        )

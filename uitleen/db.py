@@ -1,0 +1,68 @@
+"""Declarative base, constraint names and SQLite connection behaviour."""
+
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, registry
+
+# Stable constraint names so Alembic can alter and drop them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    # Every moment is stored in UTC; PostgreSQL keeps the zone, SQLite gives it back naive.
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: DateTime(timezone=True)},
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored moment as an aware UTC datetime, whichever database it came from."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+_READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _wants_write() -> bool:
+    """A request that may write takes SQLite's write lock up front; reads stay concurrent."""
+    if has_request_context():
+        return request.method not in _READ_ONLY_METHODS
+    return True  # CLI commands and scripts
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, busy timeout, foreign keys, and BEGIN IMMEDIATE for writing transactions.
+
+    A deferred transaction that reads and then writes fails with "database is locked"
+    when another worker wrote in between; taking the lock at BEGIN makes it wait instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")

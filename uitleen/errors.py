@@ -1,0 +1,269 @@
+"""Domain errors, and the one place where any error becomes an HTTP response.
+
+Services raise DomainError subclasses with a short machine code and a human message.
+The edge answers JSON under /api and HTML elsewhere, always after a rollback, so a
+failed request changes nothing.
+"""
+
+import logging
+import re
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from uitleen.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A request the domain refuses; carries a reason code and a message for people."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, message: str, code: str | None = None, errors: dict | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        if code:
+            self.code = code
+        self.errors = errors or {}
+
+
+class Invalid(DomainError):
+    """Input that breaks a rule; errors are keyed by field."""
+
+    status = 422
+    code = "validation_error"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+def field_error(field: str, message: str, code: str = "validation_error") -> Invalid:
+    """One wrong field, said in plain words."""
+    return Invalid(message, code=code, errors={field: [message]})
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+# marshmallow's default messages, said in plain Dutch (and translated onwards by gettext).
+_MESSAGES = {
+    "Missing data for required field.": lazy_gettext("Dit veld is verplicht."),
+    "Field may not be null.": lazy_gettext("Dit veld mag niet leeg zijn."),
+    "Not a valid string.": lazy_gettext("Vul hier tekst in."),
+    "Not a valid integer.": lazy_gettext("Vul een heel getal in, bijvoorbeeld 8."),
+    "Not a valid number.": lazy_gettext("Vul een getal in, bijvoorbeeld 8."),
+    "Not a valid boolean.": lazy_gettext("Kies ja of nee."),
+    "Not a valid date.": lazy_gettext("Vul een datum in als JJJJ-MM-DD, bijvoorbeeld 2026-03-01."),
+    "Not a valid datetime.": lazy_gettext(
+        "Vul een datum en tijd in, bijvoorbeeld 2026-03-01T14:30."
+    ),
+    "Not a valid email address.": lazy_gettext(
+        "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."
+    ),
+    "Unknown field.": lazy_gettext("Dit veld kennen we niet. Laat het weg."),
+    "Invalid input type.": lazy_gettext("Dit soort waarde past hier niet."),
+    "Shorter than minimum length 1.": lazy_gettext("Dit veld mag niet leeg zijn."),
+}
+_PATTERNS = [
+    (
+        re.compile(r"Must be one of: (.*)\.$"),
+        lambda m: _("Kies een van: %(choices)s.", choices=m.group(1)),
+    ),
+    (
+        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        lambda m: _("Vul een getal in van %(min)s tot en met %(max)s.", min=m[1], max=m[2]),
+    ),
+    (
+        re.compile(r"Must be greater than or equal to (\S+)\.$"),
+        lambda m: _("Vul een getal in van %(min)s of meer.", min=m[1]),
+    ),
+    (
+        re.compile(r"Longer than maximum length (\d+)\.$"),
+        lambda m: _("Maak dit korter: hoogstens %(max)s tekens.", max=m[1]),
+    ),
+    (
+        re.compile(r"Length must be between (\d+) and (\d+)\.$"),
+        lambda m: _("Gebruik %(min)s tot %(max)s tekens.", min=m[1], max=m[2]),
+    ),
+]
+
+
+def plain_message(message) -> str:
+    """marshmallow's English default message in the user's language; others unchanged."""
+    text = str(message)
+    if text in _MESSAGES:
+        return str(_MESSAGES[text])
+    for pattern, say in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return say(match)
+    return text
+
+
+def plain_errors(errors) -> dict:
+    """Flatten marshmallow/webargs error trees to {field: [messages]} in plain words."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(node, prefix: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                name = f"{prefix}.{key}" if prefix else str(key)
+                walk(value, name)
+        elif isinstance(node, list | tuple):
+            if all(not isinstance(item, dict | list) for item in node):
+                flat.setdefault(prefix or "_schema", []).extend(plain_message(m) for m in node)
+            else:
+                for item in node:
+                    walk(item, prefix)
+        else:
+            flat.setdefault(prefix or "_schema", []).append(plain_message(node))
+
+    walk(errors, "")
+    return flat
+
+
+def error_body(status: int, code: str, message: str, errors: dict | None = None) -> dict:
+    body = {"status": status, "code": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+_HTTP_MESSAGES = {
+    400: (
+        "bad_request",
+        lazy_gettext("Dit verzoek begrijpen we niet. Controleer wat u stuurde."),
+    ),
+    401: (
+        "unauthenticated",
+        lazy_gettext("Log eerst in, of stuur een geldige API-sleutel mee."),
+    ),
+    403: (
+        "forbidden",
+        lazy_gettext("Dit mag uw rol niet. Vraag het aan uw coördinator."),
+    ),
+    404: ("not_found", lazy_gettext("Deze pagina of dit item bestaat niet.")),
+    405: ("method_not_allowed", lazy_gettext("Deze handeling kan hier niet.")),
+    409: ("conflict", lazy_gettext("Dit botst met iets dat al is opgeslagen.")),
+    413: ("too_large", lazy_gettext("Het bestand is te groot.")),
+    415: ("unsupported_media_type", lazy_gettext("Stuur de gegevens als JSON.")),
+    422: (
+        "validation_error",
+        lazy_gettext("Niet alles is goed ingevuld. Kijk bij de velden wat er mis is."),
+    ),
+    429: (
+        "too_many_requests",
+        lazy_gettext("Te veel pogingen achter elkaar. Wacht even en probeer het opnieuw."),
+    ),
+    500: (
+        "server_error",
+        lazy_gettext("Er ging bij ons iets mis. Er is niets opgeslagen. Probeer het opnieuw."),
+    ),
+    503: (
+        "unavailable",
+        lazy_gettext("Het is nu te druk. Probeer het over een minuut opnieuw."),
+    ),
+}
+
+
+def _respond(status: int, code: str, message: str, errors: dict | None = None):
+    if wants_json():
+        response = jsonify(error_body(status, code, message, errors))
+        response.status_code = status
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="uitleen"'
+        return response
+    if status == 401:
+        return redirect(url_for("auth.login", next=request.full_path))
+    return (
+        render_template("errors/error.html", status=status, code=code, message=message),
+        status,
+    )
+
+
+def _standard(status: int) -> tuple[str, str]:
+    code, message = _HTTP_MESSAGES.get(status, _HTTP_MESSAGES[500 if status >= 500 else 400])
+    return code, str(message)
+
+
+def handle_domain_error(error: DomainError):
+    db.session.rollback()
+    return _respond(error.status, error.code, error.message, error.errors)
+
+
+def handle_http_exception(error: HTTPException):
+    db.session.rollback()
+    status = error.code or 500
+    code, message = _standard(status)
+    errors = None
+    data = getattr(error, "data", None)  # webargs/flask-smorest put field errors here
+    if data and "messages" in data:
+        errors = plain_errors(data["messages"])
+        # webargs nests by location ("json", "query"); field names are what people need.
+        errors = {key.split(".", 1)[-1]: value for key, value in errors.items()}
+    return _respond(status, code, message, errors)
+
+
+def handle_csrf_error(error: CSRFError):
+    db.session.rollback()
+    message = _(
+        "Dit formulier is verlopen of niet compleet. "
+        "Laad de pagina opnieuw en probeer het nog eens."
+    )
+    return _respond(400, "csrf_failed", message)
+
+
+def handle_integrity_error(error: IntegrityError):
+    db.session.rollback()
+    log.info("integrity error: %s", error.orig)
+    return _respond(
+        409, "conflict", _("Dit is intussen door iemand anders veranderd. Probeer het opnieuw.")
+    )
+
+
+def handle_operational_error(error: OperationalError):
+    db.session.rollback()
+    log.warning("database busy or unreachable: %s", error.orig)
+    code, message = _standard(503)
+    return _respond(503, code, message)
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    log.exception("unhandled error")
+    code, message = _standard(500)
+    return _respond(500, code, message)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,29 @@
+"""Flask extensions, created unbound and attached in create_app."""
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from uitleen.db import Base
+from uitleen.schemas import ErrorSchema
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+login = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+babel = Babel()
+
+
+class UitleenApi(Api):
+    """flask-smorest, documenting our one error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = UitleenApi()

@@ -1,0 +1,1 @@
+"""The landing page: what this person does next."""

@@ -1,0 +1,36 @@
+"""Which language a request is answered in. Dutch first."""
+
+from flask import has_request_context, request
+
+# Code -> (name in its own script, text direction).
+LANGUAGES = {
+    "nl": ("Nederlands", "ltr"),
+    "en": ("English", "ltr"),
+    "ar": ("العربية", "rtl"),
+    "tr": ("Türkçe", "ltr"),
+    "pl": ("Polski", "ltr"),
+    "uk": ("Українська", "ltr"),
+}
+SUPPORTED = tuple(LANGUAGES)
+STAFF_LANGUAGES = ("nl", "en")
+DEFAULT = "nl"
+
+
+def is_public_path(path: str) -> bool:
+    return path.startswith("/h/")
+
+
+def select_locale() -> str:
+    """?lang= (a switch), then the remembered cookie, then the browser for help pages."""
+    if not has_request_context():
+        return DEFAULT  # CLI and jobs; documents pick their language with force_locale
+    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+        if candidate in SUPPORTED:
+            return candidate
+    if is_public_path(request.path):
+        return request.accept_languages.best_match(SUPPORTED, default=DEFAULT)
+    return DEFAULT
+
+
+def direction(code: str) -> str:
+    return LANGUAGES.get(code, LANGUAGES[DEFAULT])[1]

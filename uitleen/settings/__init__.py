@@ -1,0 +1,1 @@
+"""Organisation settings and locations, managed by coordinators."""
