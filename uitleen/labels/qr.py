@@ -1,0 +1,110 @@
+"""QR matrices for device labels: made once per token, stored as compact bytes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+#: Smallest version we print: 29 × 29 modules holds a typical label URL at level M
+#: in alphanumeric mode, and a fixed size keeps every label looking the same.
+MIN_VERSION = 3
+
+#: Characters of the QR alphanumeric mode (ISO/IEC 18004, table 5).
+ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+_FORMAT_V1 = 1  # first byte of the serialisation, so the layout can change later
+_HEADER = 2
+_DARK_RUN = re.compile("1+")
+
+
+def label_url(base_url: str, token: str) -> str:
+    """The URL printed on a label, upper case so the QR code can use alphanumeric mode."""
+    # Scheme and host are case-insensitive; the app must route "/H/<TOKEN>" too.
+    return f"{base_url.rstrip('/')}/h/{token}".upper()
+
+
+def is_alphanumeric(text: str) -> bool:
+    """Whether a QR code can hold the whole text in alphanumeric mode."""
+    return all(char in ALPHANUMERIC for char in text)
+
+
+@dataclass(frozen=True)
+class QrMatrix:
+    """A square QR symbol without quiet zone: ``bits`` are its rows, packed MSB first."""
+
+    size: int
+    bits: bytes
+
+    def __post_init__(self) -> None:
+        if not 21 <= self.size <= 177 or (self.size - 17) % 4:
+            raise ValueError(f"{self.size} is not the size of a QR symbol")
+        if len(self.bits) != _packed_length(self.size):
+            raise ValueError(
+                f"a {self.size}×{self.size} matrix needs {_packed_length(self.size)} bytes"
+            )
+
+    @classmethod
+    def from_rows(cls, rows: list[list[bool]]) -> QrMatrix:
+        """Pack a list of rows of booleans (True = dark)."""
+        size = len(rows)
+        if any(len(row) != size for row in rows):
+            raise ValueError("a QR matrix must be square")
+        value = 0
+        for row in rows:
+            for dark in row:
+                value = (value << 1) | bool(dark)
+        padding = _packed_length(size) * 8 - size * size
+        return cls(size, (value << padding).to_bytes(_packed_length(size), "big"))
+
+    @property
+    def version(self) -> int:
+        """The QR version (1–40)."""
+        return (self.size - 17) // 4
+
+    def rows(self) -> list[list[bool]]:
+        """The modules as rows of booleans, top row first."""
+        return [[char == "1" for char in row] for row in self._row_strings()]
+
+    @cached_property
+    def dark_runs(self) -> tuple[tuple[int, int, int], ...]:
+        """Horizontal runs of dark modules as (row, first column, length)."""
+        # One regex over the rows joined by a light module, so no run crosses a row end,
+        # finds the runs far faster than a Python loop over the modules.
+        stride = self.size + 1
+        joined = "0".join(self._row_strings())
+        return tuple(
+            (*divmod(run.start(), stride), run.end() - run.start())
+            for run in _DARK_RUN.finditer(joined)
+        )
+
+    def _row_strings(self) -> list[str]:
+        flat = format(int.from_bytes(self.bits, "big"), f"0{len(self.bits) * 8}b")
+        return [flat[y * self.size : (y + 1) * self.size] for y in range(self.size)]
+
+    def to_bytes(self) -> bytes:
+        """Serialise as format byte, size byte and packed bits (108 bytes for version 3)."""
+        return bytes((_FORMAT_V1, self.size)) + self.bits
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> QrMatrix:
+        """Read what :meth:`to_bytes` wrote."""
+        if len(data) < _HEADER or data[0] != _FORMAT_V1:
+            raise ValueError("not a serialised QR matrix")
+        return cls(data[1], bytes(data[_HEADER:]))
+
+
+def make_matrix(url: str) -> QrMatrix:
+    """Encode a URL at error level M, version 3 or the smallest larger one that fits."""
+    # Choosing the mask pattern is most of the cost (about 4 ms): do this once per token.
+    code = qrcode.QRCode(version=MIN_VERSION, error_correction=ERROR_CORRECT_M, border=0)
+    code.add_data(url)
+    code.make(fit=True)  # starts at MIN_VERSION and only goes up
+    return QrMatrix.from_rows(code.get_matrix())
+
+
+def _packed_length(size: int) -> int:
+    return (size * size + 7) // 8
