@@ -1,0 +1,1 @@
+"""Donated devices: intake, wiping, software, quality checks, and their life cycle."""

@@ -1,0 +1,232 @@
+"""The device life cycle: which moves are allowed, for whom, and under which guard.
+
+Every state change goes through move() (or, for the race-safe loan issue, through
+issue_update() plus record_change()), so the state always agrees with the event log.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import and_, exists, select, update
+
+from uitleen.audit.service import record
+from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
+from uitleen.db import utcnow
+from uitleen.devices.models import Device, QualityCheck, WipeRecord
+from uitleen.errors import Conflict
+from uitleen.extensions import db
+
+STATES = (
+    "intake",
+    "wiping",
+    "wiped",
+    "software",
+    "qc",
+    "ready",
+    "on_loan",
+    "returned",
+    "repair",
+    "parts",
+    "recycled",
+    "lost",
+    "gifted",
+)
+
+STATE_NAMES = {
+    "intake": lazy_gettext("Binnengekomen"),
+    "wiping": lazy_gettext("Wordt gewist"),
+    "wiped": lazy_gettext("Gewist"),
+    "software": lazy_gettext("Software installeren"),
+    "qc": lazy_gettext("Controle"),
+    "ready": lazy_gettext("Klaar voor uitleen"),
+    "on_loan": lazy_gettext("Uitgeleend"),
+    "returned": lazy_gettext("Teruggebracht"),
+    "repair": lazy_gettext("In reparatie"),
+    "parts": lazy_gettext("Voor onderdelen"),
+    "recycled": lazy_gettext("Gerecycled"),
+    "lost": lazy_gettext("Kwijt"),
+    "gifted": lazy_gettext("Geschonken"),
+}
+
+# A device in one of these has left the stock for good: its label is retired.
+FINAL_STATES = frozenset({"recycled", "gifted"})
+# Entering these starts a new refurbishment round: earlier wipes and checks no longer count.
+ROUND_STARTS = frozenset({"intake", "returned"})
+
+WORKSHOP = frozenset({VOLUNTEER, COORDINATOR})
+DESK = frozenset({INTAKE, COORDINATOR})
+ANYONE = frozenset({VOLUNTEER, INTAKE, COORDINATOR})
+
+
+def _noun(device: Device) -> str:
+    """'Deze laptop' / 'Dit apparaat': refusals read as plain sentences."""
+    return {
+        "laptop": _("Deze laptop"),
+        "desktop": _("Deze computer"),
+        "tablet": _("Deze tablet"),
+        "phone": _("Deze telefoon"),
+    }.get(device.kind, _("Dit apparaat"))
+
+
+def passed_wipe_in_round():
+    """SQL: a passed wipe finished after the device's latest intake or return."""
+    return exists().where(
+        WipeRecord.device_id == Device.id,
+        WipeRecord.passed.is_(True),
+        WipeRecord.finished_at >= Device.cycle_started_at,
+    )
+
+
+def passed_check_in_round():
+    """SQL: a passed quality check recorded after the device's latest intake or return."""
+    return exists().where(
+        QualityCheck.device_id == Device.id,
+        QualityCheck.passed.is_(True),
+        QualityCheck.recorded_at >= Device.cycle_started_at,
+    )
+
+
+def evidence(device: Device) -> tuple[bool, bool]:
+    """(wiped, checked) in the current round, read from the database."""
+    row = db.session.execute(
+        select(passed_wipe_in_round(), passed_check_in_round()).where(Device.id == device.id)
+    ).one()
+    return bool(row[0]), bool(row[1])
+
+
+def guard_ready(device: Device) -> None:
+    """Rule 1: only a device with a passed wipe and a passed check this round is ready."""
+    wiped, checked = evidence(device)
+    if not wiped:
+        raise Conflict(
+            _(
+                "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
+                noun=_noun(device),
+            ),
+            code="not_wiped",
+        )
+    if not checked:
+        raise Conflict(
+            _(
+                "%(noun)s heeft nog geen geslaagde controle. Doe eerst de controle.",
+                noun=_noun(device),
+            ),
+            code="not_checked",
+        )
+
+
+def guard_wiped(device: Device) -> None:
+    if not evidence(device)[0]:
+        raise Conflict(
+            _(
+                "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
+                noun=_noun(device),
+            ),
+            code="not_wiped",
+        )
+
+
+@dataclass(frozen=True)
+class Move:
+    source: str
+    target: str
+    roles: frozenset[str]
+    guard: Callable[[Device], None] | None = None
+
+
+def _moves(sources, target, roles) -> list[Move]:
+    return [Move(s, target, roles) for s in sources]
+
+
+_WORKSHOP_STATES = ("intake", "wiping", "wiped", "software", "qc", "ready", "repair", "returned")
+
+MOVES: tuple[Move, ...] = tuple(
+    [
+        *_moves(("intake", "returned", "repair"), "wiping", WORKSHOP),
+        Move("wiping", "wiped", WORKSHOP, guard_wiped),
+        Move("wiped", "software", WORKSHOP),
+        Move("software", "qc", WORKSHOP),
+        Move("qc", "ready", WORKSHOP, guard_ready),
+        *_moves(("qc", "ready", "wiped", "software"), "repair", WORKSHOP),
+        Move("repair", "qc", WORKSHOP),
+        Move("ready", "on_loan", DESK, guard_ready),
+        Move("ready", "gifted", DESK, guard_ready),
+        Move("on_loan", "returned", DESK),
+        Move("on_loan", "gifted", DESK),  # a loan closed as "kept"
+        Move("on_loan", "lost", DESK),
+        *_moves(_WORKSHOP_STATES, "parts", WORKSHOP),
+        *_moves((*_WORKSHOP_STATES, "parts"), "recycled", WORKSHOP),
+        *_moves(_WORKSHOP_STATES, "lost", ANYONE),
+        Move("lost", "returned", ANYONE),  # found again
+    ]
+)
+_ALLOWED = {(m.source, m.target): m for m in MOVES}
+
+
+def allowed_targets(device: Device, role: str) -> list[str]:
+    """The states this role may move the device to next (guards not yet checked)."""
+    return [m.target for m in MOVES if m.source == device.state and role in m.roles]
+
+
+def check(device: Device, target: str, role: str) -> None:
+    """Raise Conflict with a plain reason when this move is not allowed."""
+    if target not in STATES:
+        raise Conflict(_("Onbekende status: %(state)s.", state=target), code="unknown_state")
+    move = _ALLOWED.get((device.state, target))
+    if move is None:
+        raise Conflict(
+            _(
+                "%(noun)s staat op ‘%(source)s’ en kan niet meteen naar ‘%(target)s’.",
+                noun=_noun(device),
+                source=STATE_NAMES[device.state],
+                target=STATE_NAMES[target],
+            ),
+            code="transition_not_allowed",
+        )
+    if role not in move.roles:
+        raise Conflict(
+            _("Deze stap mag uw rol niet zetten. Vraag het aan uw coördinator."),
+            code="role_not_allowed",
+        )
+    if move.guard is not None:
+        move.guard(device)
+
+
+def record_change(actor, device: Device, source: str, target: str, note: str = "", **data):
+    record(actor, "device.state_changed", device, source=source, target=target, note=note, **data)
+
+
+def move(actor, device: Device, target: str, note: str = "", **data) -> None:
+    """Move the device to `target`, if allowed for the actor's role, and log it."""
+    check(device, target, actor.role if actor is not None else COORDINATOR)
+    source = device.state
+    now = utcnow()
+    device.state = target
+    device.state_changed_at = now
+    if target in ROUND_STARTS:
+        device.cycle_started_at = now
+    record_change(actor, device, source, target, note, **data)
+
+
+def issue_update(device_id: int, target: str = "on_loan"):
+    """The race-safe UPDATE that takes a ready, wiped and checked device off the shelf.
+
+    Run it and check rowcount == 1; the WHERE clause is rule 1, evaluated by the database
+    in the same statement that changes the state, so two desks cannot both win.
+    """
+    now = utcnow()
+    return (
+        update(Device)
+        .where(
+            and_(
+                Device.id == device_id,
+                Device.state == "ready",
+                passed_wipe_in_round(),
+                passed_check_in_round(),
+            )
+        )
+        .values(state=target, state_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,155 @@
+"""Devices, donors, and the work recorded on each device."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from uitleen.db import utcnow
+from uitleen.extensions import db
+from uitleen.settings.models import Location
+
+KINDS = ("laptop", "desktop", "tablet", "phone", "other")
+GRADES = ("A", "B", "C")
+STORAGE_TYPES = ("ssd", "hdd", "nvme", "emmc", "other")
+
+
+class Donor(db.Model):
+    __tablename__ = "donors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), index=True)
+    is_organisation: Mapped[bool] = mapped_column(default=False)
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    wants_certificate: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Device(db.Model):
+    __tablename__ = "devices"
+    __table_args__ = (
+        Index("ix_devices_state_id", "state", "id"),
+        Index("ix_devices_make_serial", "make", "serial"),
+        Index("ix_devices_model", "model"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_tag: Mapped[str] = mapped_column(String(16), unique=True)
+    # 128 random bits, upper-case base32: the only thing a label's QR code carries.
+    public_token: Mapped[str] = mapped_column(String(32), unique=True)
+    # The token URL's QR matrix, made once with the token (choosing a mask is slow).
+    qr_matrix: Mapped[bytes | None] = mapped_column(LargeBinary)
+    kind: Mapped[str] = mapped_column(String(16), default="laptop")
+    make: Mapped[str] = mapped_column(String(80), default="")
+    model: Mapped[str] = mapped_column(String(120), default="")
+    serial: Mapped[str] = mapped_column(String(120), default="", index=True)
+    cpu: Mapped[str] = mapped_column(String(120), default="")
+    ram_gb: Mapped[int | None]
+    storage_gb: Mapped[int | None]
+    storage_type: Mapped[str] = mapped_column(String(16), default="")
+    battery_health: Mapped[int | None]  # percent of design capacity
+    screen_inches: Mapped[float | None]
+    os_licence: Mapped[str] = mapped_column(String(120), default="")
+    condition_grade: Mapped[str] = mapped_column(String(1), default="B")
+    condition_notes: Mapped[str] = mapped_column(Text, default="")
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="intake")
+    state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the current refurbishment round began (intake or the latest return):
+    # only a wipe and a quality check recorded after this moment count (rule 1).
+    cycle_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    donor: Mapped[Donor | None] = relationship()
+    location: Mapped[Location | None] = relationship()
+
+
+class RetiredToken(db.Model):
+    """A label token that was rotated away or belongs to a device that left for good."""
+
+    __tablename__ = "retired_tokens"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WipeRecord(db.Model):
+    """One erasure session of a device; per-disk results in WipeDisk."""
+
+    __tablename__ = "wipe_records"
+    __table_args__ = (Index("ix_wipe_records_device_finished", "device_id", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    method: Mapped[str] = mapped_column(String(60))  # the tool's own name: "DoD Short"
+    nist_class: Mapped[str] = mapped_column(String(10))  # Clear / Purge / Destroy
+    tool: Mapped[str] = mapped_column(String(60), default="")
+    tool_version: Mapped[str] = mapped_column(String(40), default="")
+    passes: Mapped[int | None]
+    verification: Mapped[str] = mapped_column(String(20), default="")
+    passed: Mapped[bool] = mapped_column(default=False)  # every disk passed
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(20), default="manual")  # manual / nwipe-log
+    log_filename: Mapped[str] = mapped_column(String(255), default="")
+    certificate_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    disks: Mapped[list["WipeDisk"]] = relationship(
+        back_populates="record", cascade="all, delete-orphan", order_by="WipeDisk.id"
+    )
+
+
+class WipeDisk(db.Model):
+    __tablename__ = "wipe_disks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("wipe_records.id"), index=True)
+    disk_model: Mapped[str] = mapped_column(String(120), default="")
+    disk_serial: Mapped[str] = mapped_column(String(120), default="")
+    size_bytes: Mapped[int | None]
+    result: Mapped[str] = mapped_column(String(16))  # passed / failed / aborted
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    errors: Mapped[int] = mapped_column(default=0)
+
+    record: Mapped[WipeRecord] = relationship(back_populates="disks")
+
+
+class SoftwareInstall(db.Model):
+    __tablename__ = "software_installs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    os_name: Mapped[str] = mapped_column(String(80))
+    os_version: Mapped[str] = mapped_column(String(80), default="")  # or image name
+    checklist: Mapped[dict] = mapped_column(JSON, default=dict)  # item -> done (bool)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QualityCheck(db.Model):
+    __tablename__ = "quality_checks"
+    __table_args__ = (Index("ix_quality_checks_device_recorded", "device_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    results: Mapped[dict] = mapped_column(JSON, default=dict)  # item -> pass / fail / n/a
+    passed: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Counter(db.Model):
+    """Named sequences (asset tags, certificate numbers), reserved with one UPDATE."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

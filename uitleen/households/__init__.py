@@ -1,0 +1,1 @@
+"""Households: the least personal data that works, and the waiting list."""
