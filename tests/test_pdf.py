@@ -121,14 +121,23 @@ def test_font_dir_override_comes_first(tmp_path, monkeypatch):
     assert pdf.font_path("DejaVuSans.ttf") == tmp_path / "DejaVuSans.ttf"
 
 
+@pytest.fixture(scope="module")
+def cmaps() -> dict[str, dict[int, int]]:
+    """Character to glyph maps of the regular and bold text fonts."""
+    return {
+        name: TTFontFile(str(pdf.font_path(pdf.FONT_FILES[name]))).charToGlyph
+        for name in (pdf.SANS, pdf.SANS_BOLD)
+    }
+
+
 @pytest.mark.parametrize("po", sorted(STAGING.glob("*.po")), ids=lambda path: path.stem)
-def test_fonts_have_a_glyph_for_every_translated_text(po):
+def test_fonts_have_a_glyph_for_every_translated_text(po, cmaps):
     with po.open("rb") as handle:
         catalog = read_po(handle)
     rtl = pdf.is_rtl(po.stem)
     drawn = {char for message in catalog if message.id for char in pdf.visual(message.string, rtl)}
-    for name in (pdf.SANS, pdf.SANS_BOLD):
-        cmap = TTFontFile(str(pdf.font_path(pdf.FONT_FILES[name]))).charToGlyph
+    assert len(drawn) > 30
+    for name, cmap in cmaps.items():
         missing = sorted(char for char in drawn if ord(char) not in cmap)
         assert not missing, f"{name} lacks {missing}"
 
@@ -183,3 +192,15 @@ def test_render_page_refuses_content_longer_than_a_page():
 
     with pytest.raises(pdf.PageFullError, match="even at 9 pt"):
         pdf.render_page(draw, [10, 9], lang="nl", title="t")
+
+
+def test_rows_keep_the_widest_label_on_one_line():
+    # At 10.5 pt, WhatsApp (the widest) once wrapped through a rounding error.
+    labels = ["Telefon", "WhatsApp", "Bize gelin"]
+    document = pdf.render_page(
+        lambda page, size: page.rows([(label, "020 123 4567") for label in labels], size),
+        [10.5],
+        lang="tr",
+        title="t",
+    )
+    assert len(_line_boxes(document)) == len(labels) * 2  # label and value side by side

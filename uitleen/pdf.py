@@ -238,18 +238,19 @@ class Page:
 
     def rows(self, pairs: Sequence[tuple[str, str]], size: float) -> None:
         """Label and value pairs in two columns, labels bold at the reading side."""
-        label_width = max(text_width(label, SANS_BOLD, size) for label, _ in pairs)
-        label_width = min(label_width, self.width * 0.45) + size
+        widest = max(text_width(label, SANS_BOLD, size) for label, _ in pairs)
+        label_width = min(widest, self.width * 0.45)
+        value_start = label_width + size  # one em between label and value
         for label, value in pairs:
-            labels = wrap(label, SANS_BOLD, size, label_width - size)
-            with self.inset(start=label_width):
+            labels = wrap(label, SANS_BOLD, size, label_width)
+            with self.inset(start=value_start):
                 values = wrap(value, SANS, size, self.width)
             for index in range(max(len(labels), len(values))):
                 self.take(size * 1.3)
                 if index < len(labels):
                     self.draw_line(labels[index], SANS_BOLD, size)
                 if index < len(values):
-                    with self.inset(start=label_width):
+                    with self.inset(start=value_start):
                         self.draw_line(values[index], SANS, size)
             self.space(size * 0.25)
 
