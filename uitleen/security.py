@@ -2,15 +2,14 @@
 
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, request
 
 from uitleen.i18n import is_public_path
 
 
 def csp_nonce() -> str:
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
+    """One nonce per request (kept in the WSGI environ, which lives exactly that long)."""
+    return request.environ.setdefault("uitleen.csp_nonce", secrets.token_urlsafe(16))
 
 
 def _content_security_policy() -> str:
