@@ -128,6 +128,8 @@ def wrap(
     text: str, font: str, size: float, width: float, *, glue_numbers: bool = True
 ) -> list[str]:
     """Break logical text into lines that fit width; newlines start a new line."""
+    # Wrap in reading order and reorder each line afterwards (visual): reordering a whole
+    # Arabic paragraph first would put the end of the sentence on the first line.
     lines = []
     if glue_numbers:
         text = keep_numbers_together(text)
