@@ -41,6 +41,7 @@ _BODIES = {
     "clock": _CIRCLE + '<path d="M12 7v5l3.5 2"/>',
     "globe": _CIRCLE + '<path d="M3 12h18M12 3c-4 4.5-4 13.5 0 18M12 3c4 4.5 4 13.5 0 18"/>',
     "question": _CIRCLE + '<path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.7.3-1 .9-1 1.7M12 17h0"/>',
+    "check": _CIRCLE + '<path d="M7.5 12.5l3 3 6-6.5"/>',
     "send": '<path d="M3 11L21 3l-8 18-2.5-7.5zM10.5 13.5L21 3"/>',
     # How-to sections.
     "power": _POWER,
