@@ -1,0 +1,1 @@
+"""Dashboard figures, reports for funders, safe CSV and PDF, backup and restore."""
