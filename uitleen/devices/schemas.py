@@ -1,0 +1,272 @@
+"""One schema per input (API and HTML form alike), and output schemas without household data."""
+
+from datetime import UTC
+
+import marshmallow as ma
+from flask_babel import lazy_gettext
+from marshmallow import validate
+
+from uitleen.devices.lifecycle import STATES
+from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
+from uitleen.devices.service import QC_RESULTS
+from uitleen.devices.wipelog import DiskResult, NistClass, Verification
+
+F = ma.fields
+
+
+def _blank_to_none(data: dict, keys) -> dict:
+    """HTML forms send '' for an empty number or choice; treat that as not given."""
+    return {k: (None if k in keys and v == "" else v) for k, v in data.items()}
+
+
+class DeviceInSchema(ma.Schema):
+    """Intake of a device, and its edit (partial): the same fields in the API and the form."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    kind = F.String(load_default="laptop", validate=validate.OneOf(KINDS))
+    make = F.String(required=True, validate=validate.Length(min=1, max=80))
+    model = F.String(required=True, validate=validate.Length(min=1, max=120))
+    serial = F.String(load_default="", validate=validate.Length(max=120))
+    cpu = F.String(load_default="", validate=validate.Length(max=120))
+    ram_gb = F.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 4096))
+    storage_gb = F.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(0, 1_000_000)
+    )
+    storage_type = F.String(
+        load_default="", validate=validate.OneOf(("", *STORAGE_TYPES)), allow_none=True
+    )
+    battery_health = F.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 100))
+    screen_inches = F.Float(load_default=None, allow_none=True, validate=validate.Range(1, 100))
+    os_licence = F.String(load_default="", validate=validate.Length(max=120))
+    condition_grade = F.String(load_default="B", validate=validate.OneOf(GRADES))
+    condition_notes = F.String(load_default="")
+    notes = F.String(load_default="")
+    donor_id = F.Integer(
+        load_default=None, allow_none=True, metadata={"description": "an existing donor"}
+    )
+    new_donor_name = F.String(
+        load_default="", validate=validate.Length(max=160), metadata={"description": "or a new one"}
+    )
+    new_donor_is_organisation = F.Boolean(load_default=False)
+    new_donor_contact = F.String(load_default="", validate=validate.Length(max=200))
+    new_donor_wants_certificate = F.Boolean(load_default=False)
+    location_id = F.Integer(load_default=None, allow_none=True)
+    confirm_duplicate = F.Boolean(
+        load_default=False,
+        metadata={"description": "register although the same make and serial exist"},
+    )
+    duplicate_reason = F.String(load_default="", validate=validate.Length(max=300))
+
+    @ma.pre_load
+    def blanks(self, data, **kwargs):
+        keys = {
+            "ram_gb",
+            "storage_gb",
+            "battery_health",
+            "screen_inches",
+            "donor_id",
+            "location_id",
+        }
+        return _blank_to_none(dict(data), keys)
+
+
+class DevicePatchSchema(DeviceInSchema):
+    """The same fields as intake; load it with partial=True so only sent fields change."""
+
+
+class DonorSchema(ma.Schema):
+    id = F.Integer()
+    name = F.String()
+    is_organisation = F.Boolean()
+    wants_certificate = F.Boolean()
+
+
+class PlaceSchema(ma.Schema):
+    id = F.Integer()
+    name = F.String()
+
+
+class DeviceSchema(ma.Schema):
+    """A device as every staff role sees it: no household fields, ever."""
+
+    id = F.Integer()
+    asset_tag = F.String()
+    public_token = F.String()
+    kind = F.String()
+    make = F.String()
+    model = F.String()
+    serial = F.String()
+    cpu = F.String()
+    ram_gb = F.Integer(allow_none=True)
+    storage_gb = F.Integer(allow_none=True)
+    storage_type = F.String()
+    battery_health = F.Integer(allow_none=True)
+    screen_inches = F.Float(allow_none=True)
+    os_licence = F.String()
+    condition_grade = F.String()
+    condition_notes = F.String()
+    notes = F.String()
+    state = F.String()
+    state_changed_at = F.DateTime()
+    donor = F.Nested(DonorSchema, allow_none=True)
+    location = F.Nested(PlaceSchema, allow_none=True)
+    created_at = F.DateTime()
+
+
+class DevicePageSchema(ma.Schema):
+    items = F.List(F.Nested(DeviceSchema))
+    next_after = F.Integer(
+        allow_none=True, metadata={"description": "pass as `after` for the next page"}
+    )
+
+
+class DeviceQuerySchema(ma.Schema):
+    q = F.String(
+        load_default="",
+        metadata={"description": "tag (UIT-00042, uit-42, 42), label URL, serial, make or model"},
+    )
+    state = F.String(load_default=None, validate=validate.OneOf(STATES))
+    kind = F.String(load_default=None, validate=validate.OneOf(KINDS))
+    location_id = F.Integer(load_default=None)
+    after = F.Integer(
+        load_default=None, metadata={"description": "id of the last item of the previous page"}
+    )
+    limit = F.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    order = F.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
+
+    @ma.pre_load
+    def blanks(self, data, **kwargs):
+        return _blank_to_none(dict(data), {"state", "kind", "location_id", "after"})
+
+
+class TransitionSchema(ma.Schema):
+    target = F.String(required=True, validate=validate.OneOf(STATES))
+    note = F.String(load_default="", validate=validate.Length(max=1000))
+
+
+class WipeDiskInSchema(ma.Schema):
+    disk_model = F.String(load_default="", validate=validate.Length(max=120))
+    disk_serial = F.String(load_default="", validate=validate.Length(max=120))
+    size_bytes = F.Integer(load_default=None, allow_none=True)
+    result = F.String(required=True, validate=validate.OneOf([r.value for r in DiskResult]))
+    started_at = F.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
+    finished_at = F.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
+    errors = F.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class WipeInSchema(ma.Schema):
+    """A wipe recorded by hand: the tool's method name, and one row per disk."""
+
+    method = F.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "the tool's own name: DoD Short, PRNG Stream, ATA sanitize…"},
+    )
+    nist_class = F.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([c.value for c in NistClass]),
+        metadata={"description": "derived from the method when left out"},
+    )
+    tool = F.String(load_default="", validate=validate.Length(max=60))
+    tool_version = F.String(load_default="", validate=validate.Length(max=40))
+    passes = F.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    verification = F.String(
+        load_default="", validate=validate.OneOf(["", *[v.value for v in Verification]])
+    )
+    disks = F.List(F.Nested(WipeDiskInSchema), required=True, validate=validate.Length(min=1))
+
+    @ma.pre_load
+    def blanks(self, data, **kwargs):
+        return _blank_to_none(dict(data), {"nist_class", "passes"})
+
+
+class WipeDiskSchema(ma.Schema):
+    id = F.Integer()
+    disk_model = F.String()
+    disk_serial = F.String()
+    size_bytes = F.Integer(allow_none=True)
+    result = F.String()
+    started_at = F.DateTime(allow_none=True)
+    finished_at = F.DateTime(allow_none=True)
+    errors = F.Integer()
+
+
+class WipeSchema(ma.Schema):
+    id = F.Integer()
+    device_id = F.Integer()
+    method = F.String()
+    nist_class = F.String()
+    tool = F.String()
+    tool_version = F.String()
+    passes = F.Integer(allow_none=True)
+    verification = F.String()
+    passed = F.Boolean()
+    started_at = F.DateTime(allow_none=True)
+    finished_at = F.DateTime()
+    operator_id = F.Integer(allow_none=True)
+    source = F.String()
+    log_filename = F.String()
+    certificate_number = F.String(allow_none=True)
+    recorded_at = F.DateTime()
+    disks = F.List(F.Nested(WipeDiskSchema))
+
+
+class WipeLogUploadSchema(ma.Schema):
+    file = F.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "the nwipe log file"},
+    )
+
+
+class SoftwareInSchema(ma.Schema):
+    os_name = F.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "Linux Mint, Windows 11, ChromeOS Flex…"},
+    )
+    os_version = F.String(
+        load_default="", validate=validate.Length(max=80), metadata={"description": "or image"}
+    )
+    checklist = F.Dict(keys=F.String(), values=F.Boolean(), load_default=dict)
+    notes = F.String(load_default="")
+
+
+class SoftwareSchema(ma.Schema):
+    id = F.Integer()
+    device_id = F.Integer()
+    os_name = F.String()
+    os_version = F.String()
+    checklist = F.Dict(keys=F.String(), values=F.Boolean())
+    notes = F.String()
+    operator_id = F.Integer(allow_none=True)
+    recorded_at = F.DateTime()
+
+
+class QualityCheckInSchema(ma.Schema):
+    results = F.Dict(
+        keys=F.String(),
+        values=F.String(validate=validate.OneOf(QC_RESULTS)),
+        required=True,
+        metadata={"description": "every checklist item: pass, fail or na"},
+    )
+    notes = F.String(load_default="")
+
+
+class QualityCheckSchema(ma.Schema):
+    id = F.Integer()
+    device_id = F.Integer()
+    results = F.Dict(keys=F.String(), values=F.String())
+    passed = F.Boolean()
+    notes = F.String()
+    operator_id = F.Integer(allow_none=True)
+    recorded_at = F.DateTime()
+
+
+QC_LABELS = {
+    "pass": lazy_gettext("Goed"),
+    "fail": lazy_gettext("Fout"),
+    "na": lazy_gettext("N.v.t."),
+}

@@ -1,0 +1,913 @@
+"""The refurbishment pipeline: intake, wipes, software, quality checks, moves and lists.
+
+Plain functions with the actor first; they flush but never commit (the view or CLI does).
+Every state change goes through lifecycle.move, so the state machine stays the only
+place that says which move is allowed.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
+
+from uitleen.audit.service import record
+from uitleen.auth.models import User
+from uitleen.db import as_utc, utcnow
+from uitleen.devices import lifecycle, wipelog
+from uitleen.devices.certificate import (
+    CertificateData,
+    CertificateDevice,
+    CertificateDisk,
+    CertificateError,
+    render_certificate,
+)
+from uitleen.devices.models import (
+    Counter,
+    Device,
+    Donor,
+    QualityCheck,
+    SoftwareInstall,
+    WipeDisk,
+    WipeRecord,
+)
+from uitleen.errors import Conflict, Invalid, NotFound, field_error
+from uitleen.extensions import db
+from uitleen.settings import service as settings
+from uitleen.settings.models import Location
+
+ASSET_TAG_COUNTER = "asset_tag"
+CERTIFICATE_COUNTER = "certificate"
+
+KIND_NAMES = {
+    "laptop": lazy_gettext("Laptop"),
+    "desktop": lazy_gettext("Computer"),
+    "tablet": lazy_gettext("Tablet"),
+    "phone": lazy_gettext("Telefoon"),
+    "other": lazy_gettext("Overig"),
+}
+
+# What a volunteer does next with a device in each state (the queue pages say this).
+NEXT_STEP = {
+    "intake": lazy_gettext("Wissen: start het wissen en leg de wisbeurt vast."),
+    "wiping": lazy_gettext("Wisbeurt vastleggen of het nwipe-logboek inlezen."),
+    "wiped": lazy_gettext("Software installeren en vastleggen."),
+    "software": lazy_gettext("Software afmaken en vastleggen."),
+    "qc": lazy_gettext("Controle doen; als alles goed is: klaar voor uitleen."),
+    "ready": lazy_gettext("Klaar: wacht op uitleen."),
+    "returned": lazy_gettext("Opnieuw wissen voordat het weer uitgaat."),
+    "repair": lazy_gettext("Repareren, daarna opnieuw controleren."),
+}
+
+# Moves that need a reason a colleague can read later.
+NOTE_REQUIRED = frozenset({"repair", "parts", "recycled", "lost"})
+
+# States in which nobody works on the device in the workshop.
+NO_WORKSHOP_WORK = frozenset({"on_loan", "gifted", "lost", "recycled"})
+
+QC_RESULTS = ("pass", "fail", "na")
+
+_TAG_RE = re.compile(r"^\s*(?:UIT)?\s*-?\s*0*(\d{1,9})\s*$", re.IGNORECASE)
+_URL_TOKEN_RE = re.compile(r"/h/([A-Z2-7]{20,32})/?(?:[?#].*)?$", re.IGNORECASE)
+_BARE_TOKEN_RE = re.compile(r"^[A-Z2-7]{26}$")
+
+
+# --- counters, tags and tokens ------------------------------------------------------
+
+
+def reserve(name: str, count: int = 1) -> int:
+    """Reserve `count` numbers of a counter in one UPDATE; returns the first of the block.
+
+    The UPDATE … RETURNING row lock (PostgreSQL) or the write lock taken at BEGIN
+    IMMEDIATE (SQLite) makes concurrent callers wait for each other, so blocks never overlap.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    _ensure_counter(name)
+    last = db.session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + count)
+        .returning(Counter.value)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return last - count + 1
+
+
+def raise_counter_to(name: str, value: int) -> None:
+    """Make sure the counter is at least `value` (after importing numbers made elsewhere)."""
+    _ensure_counter(name)
+    db.session.execute(
+        update(Counter)
+        .where(Counter.name == name, Counter.value < value)
+        .values(value=value)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _ensure_counter(name: str) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
+
+
+def format_tag(number: int) -> str:
+    return f"UIT-{number:05d}"
+
+
+def new_public_token() -> str:
+    """128 bits from the CSPRNG as upper-case base32 without padding (26 characters)."""
+    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
+
+
+def label_url(token: str) -> str:
+    from uitleen.labels.qr import label_url as make_url
+
+    return make_url(current_app.config["UITLEEN_BASE_URL"], token)
+
+
+def qr_matrix_for(token: str) -> bytes:
+    """The stored QR matrix of a token's label URL (slow-ish: ~5–25 ms, do it once)."""
+    from uitleen.labels.qr import make_matrix
+
+    return make_matrix(label_url(token)).to_bytes()
+
+
+def assign_token(device: Device) -> str:
+    """Give the device a fresh public token and its QR matrix; returns the token."""
+    device.public_token = new_public_token()
+    device.qr_matrix = qr_matrix_for(device.public_token)
+    return device.public_token
+
+
+def ensure_qr_matrix(device: Device) -> bytes:
+    """The device's QR matrix, made now if a bulk import left it empty."""
+    if device.qr_matrix is None:
+        device.qr_matrix = qr_matrix_for(device.public_token)
+    return device.qr_matrix
+
+
+# --- donors --------------------------------------------------------------------------
+
+
+def donors() -> list[Donor]:
+    return list(db.session.scalars(select(Donor).order_by(Donor.name)))
+
+
+def create_donor(
+    actor, name: str, is_organisation: bool = False, contact: str = "", wants_certificate=False
+) -> Donor:
+    if not name.strip():
+        raise field_error("new_donor_name", _("Vul de naam van de gever in."))
+    donor = Donor(
+        name=name.strip(),
+        is_organisation=is_organisation,
+        contact=contact.strip(),
+        wants_certificate=wants_certificate,
+    )
+    db.session.add(donor)
+    db.session.flush()
+    record(actor, "donor.created", donor, name=donor.name, organisation=is_organisation)
+    return donor
+
+
+def _donor_for(actor, data: dict) -> Donor | None:
+    """An existing donor by id, or a new one from the new_donor_* fields."""
+    if data.get("donor_id"):
+        donor = db.session.get(Donor, data["donor_id"])
+        if donor is None:
+            raise field_error(
+                "donor_id", _("Deze gever bestaat niet. Kies een gever uit de lijst.")
+            )
+        return donor
+    if (data.get("new_donor_name") or "").strip():
+        return create_donor(
+            actor,
+            data["new_donor_name"],
+            bool(data.get("new_donor_is_organisation")),
+            data.get("new_donor_contact") or "",
+            bool(data.get("new_donor_wants_certificate")),
+        )
+    return None
+
+
+def _location(location_id: int | None) -> Location | None:
+    if not location_id:
+        return None
+    location = db.session.get(Location, location_id)
+    if location is None:
+        raise field_error("location_id", _("Deze locatie bestaat niet. Kies een locatie."))
+    return location
+
+
+# --- intake and edit -----------------------------------------------------------------
+
+DEVICE_FIELDS = (
+    "kind",
+    "make",
+    "model",
+    "serial",
+    "cpu",
+    "ram_gb",
+    "storage_gb",
+    "storage_type",
+    "battery_health",
+    "screen_inches",
+    "os_licence",
+    "condition_grade",
+    "condition_notes",
+    "notes",
+)
+
+
+class DuplicateSerial(Conflict):
+    """Another device of the same make already has this serial."""
+
+    code = "duplicate_serial"
+
+    def __init__(self, existing: Device):
+        message = _(
+            "Er staat al een %(make)s met serienummer %(serial)s in het systeem: %(tag)s. "
+            "Open dat apparaat en kijk of het hetzelfde is. Is het echt een ander apparaat, "
+            "vink dan ‘Dit is echt een ander apparaat’ aan en zeg waarom.",
+            make=existing.make,
+            serial=existing.serial,
+            tag=existing.asset_tag,
+        )
+        super().__init__(message, errors={"serial": [message]})
+        self.existing = existing
+
+
+def normalise_serial(serial: str) -> str:
+    return "".join(serial.split()).upper()
+
+
+def find_same_serial(make: str, serial: str, exclude_id: int | None = None) -> Device | None:
+    """A device of the same make (case-insensitive) with this serial, if any."""
+    serial = normalise_serial(serial or "")
+    if not serial:
+        return None
+    query = select(Device).where(
+        Device.serial == serial, func.lower(Device.make) == (make or "").strip().lower()
+    )
+    if exclude_id is not None:
+        query = query.where(Device.id != exclude_id)
+    return db.session.scalars(query.order_by(Device.id).limit(1)).first()
+
+
+def _check_duplicate(data: dict, make: str, serial: str, exclude_id: int | None = None) -> str:
+    """Refuse a known make+serial unless the user says it is another device, and why."""
+    existing = find_same_serial(make, serial, exclude_id)
+    if existing is None:
+        return ""
+    if not data.get("confirm_duplicate"):
+        raise DuplicateSerial(existing)
+    reason = (data.get("duplicate_reason") or "").strip()
+    if not reason:
+        raise field_error(
+            "duplicate_reason",
+            _(
+                "Zeg kort waarom dit een ander apparaat is dan %(tag)s, bijvoorbeeld "
+                "‘serienummer op de sticker is anders’.",
+                tag=existing.asset_tag,
+            ),
+        )
+    return existing.asset_tag
+
+
+def register_device(actor, data: dict) -> Device:
+    """Intake of one donated device: tag, token and QR matrix, donor, location."""
+    values = {key: data[key] for key in DEVICE_FIELDS if data.get(key) is not None}
+    values["serial"] = normalise_serial(values.get("serial", ""))
+    values["make"] = (values.get("make") or "").strip()
+    same_as = _check_duplicate(data, values["make"], values["serial"])
+    donor = _donor_for(actor, data)
+    location = _location(data.get("location_id"))
+    now = utcnow()
+    device = Device(
+        **values,
+        asset_tag=format_tag(reserve(ASSET_TAG_COUNTER)),
+        donor=donor,
+        location=location,
+        state="intake",
+        state_changed_at=now,
+        cycle_started_at=now,
+        created_at=now,
+    )
+    assign_token(device)
+    db.session.add(device)
+    db.session.flush()
+    details = {"asset_tag": device.asset_tag, "make": device.make, "model": device.model}
+    if same_as:
+        details |= {"same_serial_as": same_as, "reason": data["duplicate_reason"].strip()}
+    record(actor, "device.registered", device, **details)
+    return device
+
+
+def update_device(actor, device: Device, data: dict) -> Device:
+    """Change specs, donor or location; the audit event lists what changed."""
+    changes = {}
+    new = {key: data[key] for key in DEVICE_FIELDS if key in data}
+    if "serial" in new:
+        new["serial"] = normalise_serial(new["serial"] or "")
+    make = new.get("make", device.make)
+    serial = new.get("serial", device.serial)
+    if (make.lower(), serial) != (device.make.lower(), device.serial):
+        same_as = _check_duplicate(data, make, serial, exclude_id=device.id)
+        if same_as:
+            changes["same_serial_as"] = same_as
+    for key, value in new.items():
+        value = "" if value is None and isinstance(getattr(device, key), str) else value
+        if getattr(device, key) != value:
+            changes[key] = [getattr(device, key), value]
+            setattr(device, key, value)
+    if "donor_id" in data or data.get("new_donor_name"):
+        donor = _donor_for(actor, data)
+        if donor is not device.donor:
+            changes["donor"] = [
+                device.donor.name if device.donor else None,
+                getattr(donor, "name", None),
+            ]
+            device.donor = donor
+    if "location_id" in data:
+        location = _location(data.get("location_id"))
+        if location is not device.location:
+            old = device.location.name if device.location else None
+            changes["location"] = [old, location.name if location else None]
+            device.location = location
+    if changes:
+        record(actor, "device.updated", device, changes=changes)
+    db.session.flush()
+    return device
+
+
+def get_device(device_id: int) -> Device:
+    device = db.session.get(Device, device_id)
+    if device is None:
+        raise NotFound(_("Dit apparaat bestaat niet."), code="device_not_found")
+    return device
+
+
+def device_by_tag(tag: str) -> Device | None:
+    return db.session.scalars(select(Device).where(Device.asset_tag == tag)).first()
+
+
+# --- moves ---------------------------------------------------------------------------
+
+
+def transition(actor, device: Device, target: str, note: str = "") -> Device:
+    """A move the user asked for; some moves need a note that says why."""
+    note = (note or "").strip()
+    if target in NOTE_REQUIRED and not note:
+        raise field_error(
+            "note",
+            _("Schrijf kort op waarom, zodat een collega het later begrijpt."),
+            code="note_required",
+        )
+    lifecycle.move(actor, device, target, note)
+    db.session.flush()
+    return device
+
+
+def _advance(actor, device: Device, path: tuple[str, ...], note: str) -> None:
+    """Follow a path of moves as far as the state machine allows from where it is now."""
+    if device.state not in path:
+        return
+    for target in path[path.index(device.state) + 1 :]:
+        lifecycle.move(actor, device, target, note)
+
+
+# --- wipes ---------------------------------------------------------------------------
+
+
+def _require_workshop_state(device: Device, what: str) -> None:
+    if device.state in NO_WORKSHOP_WORK:
+        raise Conflict(
+            _(
+                "%(what)s kan niet: dit apparaat staat op ‘%(state)s’.",
+                what=what,
+                state=lifecycle.STATE_NAMES[device.state],
+            ),
+            code="not_in_workshop",
+        )
+
+
+def _nist(method: str, given: str | None) -> str:
+    if given:
+        return wipelog.NistClass(given).value
+    found = wipelog.nist_class(method)
+    if found is None:
+        raise field_error(
+            "nist_class",
+            _(
+                "Van de methode ‘%(method)s’ weten we het NIST-niveau niet. Kies zelf: "
+                "Clear (overschrijven), Purge (secure erase/sanitize) of Destroy (vernietigen).",
+                method=method,
+            ),
+        )
+    return found.value
+
+
+def _check_in_round(device: Device, finished_at: datetime, field: str) -> None:
+    """A wipe that ended before the device (re)entered this round cannot count for it."""
+    if as_utc(finished_at) < as_utc(device.cycle_started_at):
+        raise field_error(
+            field,
+            _(
+                "Deze wisbeurt eindigde op %(end)s, vóór %(tag)s (opnieuw) binnenkwam op "
+                "%(start)s. Kies de wisbeurt van na de intake of terugkomst.",
+                end=as_utc(finished_at).strftime("%d-%m-%Y %H:%M"),
+                tag=device.asset_tag,
+                start=as_utc(device.cycle_started_at).strftime("%d-%m-%Y %H:%M"),
+            ),
+            code="wipe_before_round",
+        )
+
+
+def record_wipe(actor, device: Device, data: dict) -> WipeRecord:
+    """A hand-recorded wipe with one row per disk; moves the device along when it passed."""
+    _require_workshop_state(device, _("Een wisbeurt vastleggen"))
+    disks = data.get("disks") or []
+    if not disks:
+        raise field_error("disks", _("Vul minstens één schijf in."))
+    ends = [d["finished_at"] for d in disks if d.get("finished_at")]
+    starts = [d["started_at"] for d in disks if d.get("started_at")]
+    finished_at = max((as_utc(e) for e in ends), default=utcnow())
+    _check_in_round(device, finished_at, "disks")
+    wipe = WipeRecord(
+        device_id=device.id,
+        method=data["method"].strip(),
+        nist_class=_nist(data["method"], data.get("nist_class")),
+        tool=data.get("tool") or "",
+        tool_version=data.get("tool_version") or "",
+        passes=data.get("passes"),
+        verification=data.get("verification") or "",
+        started_at=min((as_utc(s) for s in starts), default=None),
+        finished_at=finished_at,
+        operator_id=actor.id if actor is not None else None,
+        source="manual",
+        passed=all(d["result"] == "passed" for d in disks),
+        disks=[
+            WipeDisk(
+                disk_model=d.get("disk_model") or "",
+                disk_serial=d.get("disk_serial") or "",
+                size_bytes=d.get("size_bytes"),
+                result=d["result"],
+                started_at=d.get("started_at"),
+                finished_at=d.get("finished_at"),
+                errors=d.get("errors") or 0,
+            )
+            for d in disks
+        ],
+    )
+    return _save_wipe(actor, device, wipe)
+
+
+def _save_wipe(actor, device: Device, wipe: WipeRecord) -> WipeRecord:
+    db.session.add(wipe)
+    db.session.flush()
+    record(
+        actor,
+        "wipe.recorded",
+        device,
+        wipe_id=wipe.id,
+        method=wipe.method,
+        nist_class=wipe.nist_class,
+        passed=wipe.passed,
+        source=wipe.source,
+        disks=[[d.disk_serial, d.result] for d in wipe.disks],
+    )
+    note = _("Wisbeurt %(id)s vastgelegd", id=wipe.id)
+    # A wipe, passed or not, shows the device is being wiped; only a passed one finishes it.
+    if device.state in ("intake", "returned", "repair"):
+        lifecycle.move(actor, device, "wiping", note)
+    if wipe.passed and device.state == "wiping":
+        lifecycle.move(actor, device, "wiped", note)
+    db.session.flush()
+    return wipe
+
+
+def _local_to_utc(moment: datetime | None) -> datetime | None:
+    """nwipe writes the wiping machine's local time; we assume the organisation's zone."""
+    if moment is None:
+        return None
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam"))
+    return moment.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _device_for_log(log: wipelog.WipeLog, filename: str) -> Device:
+    """The device a log names, by asset tag (log or file name), else by system serial."""
+    if len(log.asset_tags) > 1:
+        raise field_error(
+            "file",
+            _(
+                "In dit logboek staan meerdere inventarisnummers (%(tags)s). Open het juiste "
+                "apparaat en lees het logboek daar in.",
+                tags=", ".join(log.asset_tags),
+            ),
+            code="ambiguous_device",
+        )
+    if log.asset_tag:
+        device = device_by_tag(log.asset_tag)
+        if device is None:
+            raise field_error(
+                "file",
+                _("Het logboek noemt %(tag)s, maar dat apparaat bestaat niet.", tag=log.asset_tag),
+                code="unknown_device",
+            )
+        return device
+    if log.system_serial:
+        matches = list(
+            db.session.scalars(
+                select(Device).where(Device.serial == normalise_serial(log.system_serial)).limit(2)
+            )
+        )
+        if len(matches) == 1:
+            return matches[0]
+    raise field_error(
+        "file",
+        _(
+            "We weten niet bij welk apparaat dit logboek hoort: er staat geen inventarisnummer "
+            "(zoals UIT-00042) in het logboek of de bestandsnaam, en het serienummer %(serial)s "
+            "past niet bij precies één apparaat. Open het apparaat en lees het logboek daar in.",
+            serial=log.system_serial or "?",
+        ),
+        code="unknown_device",
+    )
+
+
+def import_wipe_log(actor, content: bytes, filename: str, device: Device | None = None):
+    """Read an nwipe log and save it as a wipe record; nothing is saved if it cannot be read."""
+    try:
+        log = wipelog.parse_nwipe_log(content, filename)
+    except wipelog.WipeLogError as error:
+        raise field_error("file", error.message, code=error.code) from error
+    if device is None:
+        device = _device_for_log(log, filename)
+    elif log.asset_tag and log.asset_tag != device.asset_tag:
+        raise field_error(
+            "file",
+            _(
+                "Dit logboek hoort bij %(other)s, niet bij %(tag)s. Kies het goede logboek of "
+                "open %(other)s.",
+                other=log.asset_tag,
+                tag=device.asset_tag,
+            ),
+            code="other_device",
+        )
+    _require_workshop_state(device, _("Een wisbeurt vastleggen"))
+    if log.nist_class is None:
+        raise field_error(
+            "file",
+            _(
+                "De methode ‘%(method)s’ wist niets (ze leest de schijf alleen). "
+                "Wis de schijf met een echte wismethode.",
+                method=log.method,
+            ),
+            code="not_an_erasure",
+        )
+    finished_at = _local_to_utc(log.finished_at) or utcnow()
+    _check_in_round(device, finished_at, "file")
+    wipe = WipeRecord(
+        device_id=device.id,
+        method=log.method[:60],
+        nist_class=log.nist_class.value,
+        tool=log.tool,
+        tool_version=log.version or "",
+        passes=log.passes,
+        verification=log.verification.value,
+        passed=log.passed,
+        started_at=_local_to_utc(log.started_at),
+        finished_at=finished_at,
+        operator_id=actor.id if actor is not None else None,
+        source="nwipe-log",
+        log_filename=(filename or "")[:255],
+        disks=[
+            WipeDisk(
+                disk_model=(disk.model or "")[:120],
+                disk_serial=(disk.serial or "")[:120],
+                size_bytes=disk.size_bytes,
+                result=disk.result.value,
+                started_at=_local_to_utc(disk.started_at),
+                finished_at=_local_to_utc(disk.finished_at),
+                errors=disk.pass_errors + disk.verify_errors + disk.sync_errors,
+            )
+            for disk in log.disks
+        ],
+    )
+    return _save_wipe(actor, device, wipe)
+
+
+def get_wipe(device: Device, wipe_id: int) -> WipeRecord:
+    wipe = db.session.get(WipeRecord, wipe_id)
+    if wipe is None or wipe.device_id != device.id:
+        raise NotFound(_("Deze wisbeurt bestaat niet."), code="wipe_not_found")
+    return wipe
+
+
+def certificate(actor, device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
+    """The erasure certificate PDF of a passed wipe: (file name, bytes); numbered once."""
+    if not wipe.passed:
+        raise Conflict(
+            _(
+                "Geen certificaat: deze wisbeurt is niet geslaagd. Wis de schijf opnieuw of "
+                "vernietig hem, en maak daarna het certificaat."
+            ),
+            code="wipe_not_passed",
+        )
+    if wipe.certificate_number is None:
+        year = utcnow().year
+        wipe.certificate_number = f"EC-{year}-{reserve(CERTIFICATE_COUNTER):05d}"
+    operator = db.session.get(User, wipe.operator_id) if wipe.operator_id else None
+    org = settings.get_many(["org_name", "org_address", "org_phone"])
+    data = CertificateData(
+        number=wipe.certificate_number,
+        organisation_name=org["org_name"],
+        organisation_address=org["org_address"].replace(", ", "\n", 1),
+        organisation_phone=org["org_phone"],
+        donor_name=device.donor.name if device.donor else "",
+        device=CertificateDevice(
+            asset_tag=device.asset_tag,
+            kind=str(KIND_NAMES.get(device.kind, device.kind)),
+            make=device.make,
+            model=device.model,
+            serial=device.serial or None,
+        ),
+        issued_on=utcnow().date(),
+        disks=[
+            CertificateDisk(
+                model=disk.disk_model or _("onbekend model"),
+                serial=disk.disk_serial or None,
+                method=wipe.method,
+                nist_class=wipelog.NistClass(wipe.nist_class),
+                passes=wipe.passes,
+                verification=wipelog.Verification(wipe.verification)
+                if wipe.verification in {v.value for v in wipelog.Verification}
+                else None,
+                result=wipelog.DiskResult(disk.result),
+                finished_at=as_utc(disk.finished_at or wipe.finished_at),
+                operator=operator.name if operator else _("onbekend"),
+                tool=wipe.tool or None,
+                tool_version=wipe.tool_version or None,
+            )
+            for disk in wipe.disks
+        ],
+    )
+    try:
+        pdf = render_certificate(data)
+    except CertificateError as error:
+        raise Conflict(error.message, code=error.code) from error
+    db.session.flush()
+    record(
+        actor, "wipe.certificate_issued", device, wipe_id=wipe.id, number=wipe.certificate_number
+    )
+    return f"certificaat-{wipe.certificate_number}-{device.asset_tag}.pdf", pdf
+
+
+# --- software and quality check --------------------------------------------------------
+
+
+def record_software(actor, device: Device, data: dict) -> SoftwareInstall:
+    """The OS and the checklist; a wiped device moves on to the quality check."""
+    _require_workshop_state(device, _("Software vastleggen"))
+    if device.state in ("intake", "wiping", "returned"):
+        raise Conflict(
+            _(
+                "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
+                noun=lifecycle._noun(device),
+            ),
+            code="not_wiped",
+        )
+    items = settings.get("software_checklist")
+    given = data.get("checklist") or {}
+    unknown = sorted(set(given) - set(items))
+    if unknown:
+        raise field_error(
+            "checklist",
+            _("Deze punten staan niet op de lijst: %(items)s.", items=", ".join(unknown)),
+        )
+    install = SoftwareInstall(
+        device_id=device.id,
+        os_name=data["os_name"].strip(),
+        os_version=(data.get("os_version") or "").strip(),
+        checklist={item: bool(given.get(item)) for item in items},
+        notes=data.get("notes") or "",
+        operator_id=actor.id if actor is not None else None,
+        recorded_at=utcnow(),
+    )
+    db.session.add(install)
+    db.session.flush()
+    record(
+        actor,
+        "software.recorded",
+        device,
+        install_id=install.id,
+        os=f"{install.os_name} {install.os_version}".strip(),
+        missing=[item for item, done in install.checklist.items() if not done],
+    )
+    _advance(actor, device, ("wiped", "software", "qc"), _("Software vastgelegd"))
+    db.session.flush()
+    return install
+
+
+def record_quality_check(actor, device: Device, data: dict) -> QualityCheck:
+    """Pass / fail / n.a. per item; any fail sends the device to repair with the reason."""
+    if device.state not in ("software", "qc", "ready", "repair"):
+        raise Conflict(
+            _(
+                "Een controle kan pas na het wissen en de software. Dit apparaat staat op "
+                "‘%(state)s’.",
+                state=lifecycle.STATE_NAMES[device.state],
+            ),
+            code="not_ready_for_check",
+        )
+    items = settings.get("qc_checklist")
+    results = data.get("results") or {}
+    errors = {}
+    for item in items:
+        if results.get(item) not in QC_RESULTS:
+            errors[f"results.{item}"] = [_("Kies goed, fout of n.v.t.")]
+    unknown = sorted(set(results) - set(items))
+    if unknown:
+        errors["results"] = [
+            _("Deze punten staan niet op de lijst: %(items)s.", items=", ".join(unknown))
+        ]
+    if errors:
+        raise Invalid(_("Vul bij elk punt van de controle iets in."), errors=errors)
+    failed = [item for item in items if results[item] == "fail"]
+    check = QualityCheck(
+        device_id=device.id,
+        results={item: results[item] for item in items},
+        passed=not failed,
+        notes=data.get("notes") or "",
+        operator_id=actor.id if actor is not None else None,
+        recorded_at=utcnow(),
+    )
+    db.session.add(check)
+    db.session.flush()
+    record(actor, "quality_check.recorded", device, check_id=check.id, failed=failed)
+    if failed:
+        reason = _("Controle afgekeurd: %(items)s", items=", ".join(failed))
+        if check.notes:
+            reason = f"{reason}. {check.notes}"
+        if device.state != "repair":
+            lifecycle.move(actor, device, "repair", reason)
+    elif device.state in ("software", "repair"):
+        lifecycle.move(actor, device, "qc", _("Controle goedgekeurd"))
+    db.session.flush()
+    return check
+
+
+def mark_ready(actor, device: Device) -> Device:
+    return transition(actor, device, "ready")
+
+
+# --- what a device page shows ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceWork:
+    wipes: list[WipeRecord]
+    installs: list[SoftwareInstall]
+    checks: list[QualityCheck]
+    wiped: bool
+    checked: bool
+    operators: dict[int, str]
+
+
+def work(device: Device) -> DeviceWork:
+    """Everything recorded on the device, newest first, in four queries."""
+    wipes = list(
+        db.session.scalars(
+            select(WipeRecord)
+            .where(WipeRecord.device_id == device.id)
+            .options(selectinload(WipeRecord.disks))
+            .order_by(WipeRecord.id.desc())
+        )
+    )
+    installs = list(
+        db.session.scalars(
+            select(SoftwareInstall)
+            .where(SoftwareInstall.device_id == device.id)
+            .order_by(SoftwareInstall.id.desc())
+        )
+    )
+    checks = list(
+        db.session.scalars(
+            select(QualityCheck)
+            .where(QualityCheck.device_id == device.id)
+            .order_by(QualityCheck.id.desc())
+        )
+    )
+    ids = {r.operator_id for r in (*wipes, *installs, *checks) if r.operator_id}
+    operators = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    wiped, checked = lifecycle.evidence(device)
+    return DeviceWork(wipes, installs, checks, wiped, checked, operators)
+
+
+# --- lists and search --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the search box was given: a tag, a token (scanned label) or free text."""
+
+    tag: str | None = None
+    token: str | None = None
+    text: str = ""
+
+
+def parse_lookup(value: str) -> Lookup:
+    """'uit-42', 'UIT-00042', '42', a scanned label URL …/h/TOKEN, or words to search."""
+    value = (value or "").strip()
+    if not value:
+        return Lookup()
+    match = _URL_TOKEN_RE.search(value)
+    if match:
+        return Lookup(token=match.group(1).upper())
+    if _BARE_TOKEN_RE.match(value.upper()) and not value.isdigit():
+        return Lookup(token=value.upper(), text=value)
+    match = _TAG_RE.match(value)
+    if match:
+        return Lookup(tag=format_tag(int(match.group(1))), text=value)
+    return Lookup(text=value)
+
+
+def find_exact(value: str) -> Device | None:
+    """The one device a typed or scanned tag or label URL points to, if any."""
+    lookup = parse_lookup(value)
+    if lookup.token:
+        return db.session.scalars(select(Device).where(Device.public_token == lookup.token)).first()
+    if lookup.tag:
+        return device_by_tag(lookup.tag)
+    return None
+
+
+@dataclass(frozen=True)
+class DevicePage:
+    items: list[Device]
+    next_after: int | None
+
+
+def search(
+    q: str = "",
+    state: str | None = None,
+    kind: str | None = None,
+    location_id: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
+    order: str = "desc",
+) -> DevicePage:
+    """One page of devices, keyset on id, with donor and location joined in the same query."""
+    query = select(Device).options(joinedload(Device.donor), joinedload(Device.location))
+    if state:
+        query = query.where(Device.state == state)
+    if kind:
+        query = query.where(Device.kind == kind)
+    if location_id:
+        query = query.where(Device.location_id == location_id)
+    text = parse_lookup(q).text.strip() if q else ""
+    if text:
+        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            or_(
+                Device.asset_tag == text.upper(),
+                Device.serial.like(normalise_serial(like) + "%", escape="\\"),
+                func.lower(Device.make).like(like.lower() + "%", escape="\\"),
+                func.lower(Device.model).like("%" + like.lower() + "%", escape="\\"),
+            )
+        )
+    if order == "asc":
+        query = query.order_by(Device.id.asc())
+        if after:
+            query = query.where(Device.id > after)
+    else:
+        query = query.order_by(Device.id.desc())
+        if after:
+            query = query.where(Device.id < after)
+    items = list(db.session.scalars(query.limit(limit + 1)).unique())
+    more = len(items) > limit
+    items = items[:limit]
+    return DevicePage(items, items[-1].id if more and items else None)
+
+
+def counts_by_state() -> dict[str, int]:
+    """Devices per state, one GROUP BY on the (state, id) index."""
+    rows = db.session.execute(select(Device.state, func.count()).group_by(Device.state)).all()
+    counts = dict.fromkeys(lifecycle.STATES, 0)
+    counts.update({state: count for state, count in rows})
+    return counts
