@@ -1,4 +1,8 @@
-"""/api/v1/devices: the refurbishment pipeline for scripts and label stations."""
+"""/api/v1/devices: the refurbishment pipeline for scripts and label stations.
+
+@role_required comes first (outermost), so a caller without the role gets 401/403 before
+any input is read.
+"""
 
 from flask import Response
 from flask.views import MethodView
@@ -36,17 +40,17 @@ STAFF = (VOLUNTEER, INTAKE)  # coordinators always may
 
 @blp.route("")
 class Devices(MethodView):
+    @role_required(*STAFF)
     @blp.arguments(DeviceQuerySchema, location="query")
     @blp.response(200, DevicePageSchema)
-    @role_required(*STAFF)
     def get(self, query):
         """Search and list devices, newest first; keyset pagination with `after`."""
         return service.search(**query)
 
+    @role_required(VOLUNTEER)
     @blp.arguments(DeviceInSchema)
     @blp.response(201, DeviceSchema)
     @blp.alt_response(409, description="Same make and serial exist (code duplicate_serial)")
-    @role_required(VOLUNTEER)
     def post(self, data):
         """Register a donated device (intake): gets an asset tag and a label token."""
         device = service.register_device(actor(), data)
@@ -56,15 +60,15 @@ class Devices(MethodView):
 
 @blp.route("/<int:device_id>")
 class DeviceItem(MethodView):
-    @blp.response(200, DeviceSchema)
     @role_required(*STAFF)
+    @blp.response(200, DeviceSchema)
     def get(self, device_id):
         """One device."""
         return service.get_device(device_id)
 
+    @role_required(VOLUNTEER)
     @blp.arguments(DevicePatchSchema(partial=True))
     @blp.response(200, DeviceSchema)
-    @role_required(VOLUNTEER)
     def patch(self, data, device_id):
         """Change specs, donor, location or notes."""
         device = service.update_device(actor(), service.get_device(device_id), data)
@@ -73,10 +77,10 @@ class DeviceItem(MethodView):
 
 
 @blp.route("/<int:device_id>/transitions", methods=["POST"])
+@role_required(*STAFF)
 @blp.arguments(TransitionSchema)
 @blp.response(200, DeviceSchema)
 @blp.alt_response(409, description="Not allowed now; the message says why")
-@role_required(*STAFF)
 def transition(data, device_id):
     """Move the device to another state (ready, repair, parts, recycled, lost…)."""
     device = service.transition(actor(), service.get_device(device_id), **data)
@@ -86,15 +90,15 @@ def transition(data, device_id):
 
 @blp.route("/<int:device_id>/wipes")
 class Wipes(MethodView):
-    @blp.response(200, WipeSchema(many=True))
     @role_required(*STAFF)
+    @blp.response(200, WipeSchema(many=True))
     def get(self, device_id):
         """The device's wipe records, newest first."""
         return service.work(service.get_device(device_id)).wipes
 
+    @role_required(VOLUNTEER)
     @blp.arguments(WipeInSchema)
     @blp.response(201, WipeSchema)
-    @role_required(VOLUNTEER)
     def post(self, data, device_id):
         """Record a wipe by hand, one row per disk."""
         wipe = service.record_wipe(actor(), service.get_device(device_id), data)
@@ -103,9 +107,9 @@ class Wipes(MethodView):
 
 
 @blp.route("/<int:device_id>/wipes/import", methods=["POST"])
+@role_required(VOLUNTEER)
 @blp.arguments(WipeLogUploadSchema, location="files")
 @blp.response(201, WipeSchema)
-@role_required(VOLUNTEER)
 def import_log_for(files, device_id):
     """Read an nwipe log for this device (multipart field `file`)."""
     upload = files["file"]
@@ -116,9 +120,9 @@ def import_log_for(files, device_id):
 
 
 @blp.route("/wipes/import", methods=["POST"])
+@role_required(VOLUNTEER)
 @blp.arguments(WipeLogUploadSchema, location="files")
 @blp.response(201, WipeSchema)
-@role_required(VOLUNTEER)
 def import_log(files):
     """Read an nwipe log; it attaches by the asset tag or serial in the log or file name."""
     upload = files["file"]
@@ -128,9 +132,9 @@ def import_log(files):
 
 
 @blp.route("/<int:device_id>/wipes/<int:wipe_id>/certificate.pdf")
+@role_required(VOLUNTEER)
 @blp.response(200, content_type="application/pdf", description="The erasure certificate")
 @blp.alt_response(409, description="The wipe did not pass")
-@role_required(VOLUNTEER)
 def certificate(device_id, wipe_id):
     """The one-page erasure certificate of a passed wipe."""
     device = service.get_device(device_id)
@@ -145,15 +149,15 @@ def certificate(device_id, wipe_id):
 
 @blp.route("/<int:device_id>/software")
 class Software(MethodView):
-    @blp.response(200, SoftwareSchema(many=True))
     @role_required(*STAFF)
+    @blp.response(200, SoftwareSchema(many=True))
     def get(self, device_id):
         """Software installs, newest first."""
         return service.work(service.get_device(device_id)).installs
 
+    @role_required(VOLUNTEER)
     @blp.arguments(SoftwareInSchema)
     @blp.response(201, SoftwareSchema)
-    @role_required(VOLUNTEER)
     def post(self, data, device_id):
         """Record the OS and the software checklist."""
         install = service.record_software(actor(), service.get_device(device_id), data)
@@ -163,15 +167,15 @@ class Software(MethodView):
 
 @blp.route("/<int:device_id>/quality-checks")
 class QualityChecks(MethodView):
-    @blp.response(200, QualityCheckSchema(many=True))
     @role_required(*STAFF)
+    @blp.response(200, QualityCheckSchema(many=True))
     def get(self, device_id):
         """Quality checks, newest first."""
         return service.work(service.get_device(device_id)).checks
 
+    @role_required(VOLUNTEER)
     @blp.arguments(QualityCheckInSchema)
     @blp.response(201, QualityCheckSchema)
-    @role_required(VOLUNTEER)
     def post(self, data, device_id):
         """Record a quality check; any failed item sends the device to repair."""
         check = service.record_quality_check(actor(), service.get_device(device_id), data)
