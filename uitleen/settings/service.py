@@ -14,6 +14,7 @@ DEFAULTS: dict[str, object] = {
     "loan_months": 12,
     "max_open_loans_per_household": 1,
     "retention_months": 12,
+    "loan_due_soon_days": 14,
     "voucher_low_stock": 10,
     "help_callback_days": 2,
     "software_checklist": [

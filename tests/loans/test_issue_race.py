@@ -1,0 +1,113 @@
+"""Rules 1 and 2 under load: 40 desks issue one device at the same moment, one wins."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.households.factories import make_household
+from tests.loans.factories import make_ready_device
+from uitleen.auth.models import User
+from uitleen.devices.models import Device
+from uitleen.errors import Conflict
+from uitleen.extensions import db
+from uitleen.loans import service
+from uitleen.loans.models import Loan
+
+ATTEMPTS = 40
+MESSAGE = "Deze laptop is net aan iemand anders uitgeleend"
+
+
+@pytest.fixture
+def race_app(app_factory):
+    """An app whose pool lets every thread hold its own connection at the same time."""
+    return app_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_pre_ping": True,
+            "pool_size": ATTEMPTS + 2,
+            "max_overflow": 5,
+            "pool_timeout": 60,
+        }
+    )
+
+
+def run_together(count: int, attempt) -> list:
+    """Start `count` threads that call attempt(i) at the same moment; their results."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = attempt(i)
+        except Exception as error:  # collected and asserted on below
+            results[i] = error
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_forty_simultaneous_issues_make_exactly_one_loan(app, race_app, make_user):
+    worker = make_user("intake")
+    device = make_ready_device()
+    homes = [make_household(worker, contact_name=f"Huis {i}") for i in range(ATTEMPTS)]
+    ids = (worker.id, device.id, [h.id for h in homes])
+    db.session.rollback()  # end our read transaction: on SQLite it would hold the write lock
+
+    def attempt(i: int):
+        with race_app.app_context():
+            try:
+                actor = db.session.get(User, ids[0])
+                loan = service.issue(
+                    actor,
+                    db.session.get(Device, ids[1]),
+                    db.session.get(type(homes[0]), ids[2][i]),
+                )
+                db.session.commit()
+                return loan.id
+            except Conflict as refused:
+                db.session.rollback()
+                return refused
+            finally:
+                db.session.remove()
+
+    results = run_together(ATTEMPTS, attempt)
+    won = [r for r in results if isinstance(r, int)]
+    lost = [r for r in results if isinstance(r, Conflict)]
+    assert len(won) == 1, results
+    assert len(lost) == ATTEMPTS - 1, [r for r in results if not isinstance(r, int | Conflict)]
+    assert all(r.code == "already_issued" and MESSAGE in r.message for r in lost)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Loan)) == 1
+    assert db.session.get(Device, device.id).state == "on_loan"
+
+
+def test_forty_simultaneous_api_requests_make_one_loan_and_39_conflicts(
+    app, race_app, make_user, api_headers
+):
+    headers = api_headers("intake")
+    device = make_ready_device()
+    codes = [make_household(None).code for _ in range(ATTEMPTS)]
+    tag = device.asset_tag
+    db.session.rollback()  # end our read transaction: on SQLite it would hold the write lock
+
+    def attempt(i: int):
+        client = race_app.test_client()
+        response = client.post(
+            "/api/v1/loans", json={"device": tag, "household": codes[i]}, headers=headers
+        )
+        with race_app.app_context():
+            db.session.remove()
+        return response.status_code, response.get_json()
+
+    results = run_together(ATTEMPTS, attempt)
+    statuses = sorted(status for status, _body in results)
+    assert statuses == [201] + [409] * (ATTEMPTS - 1), statuses
+    refusals = [body for status, body in results if status == 409]
+    assert all(MESSAGE in body["message"] for body in refusals)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Loan)) == 1

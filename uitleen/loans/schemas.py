@@ -1,0 +1,118 @@
+"""Loan input and output; one input schema per action serves the API and the HTML form."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import marshmallow as ma
+from flask_babel import gettext as _
+from marshmallow import validate
+
+from uitleen.loans.models import KINDS, OUTCOMES
+from uitleen.loans.service import CLOSE_OUTCOMES, FILTERS
+from uitleen.schemas import PageQuerySchema
+
+MAX_DEPOSIT_CENTS = 100_000
+
+
+class Euros(ma.fields.Field):
+    """An amount in euros as people type it ("25", "25,00", "€ 7.50"), loaded as cents."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int:
+        text = re.sub(r"[€\s]", "", str(value)).replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ma.ValidationError(
+                _("Vul een bedrag in euro in, bijvoorbeeld 25 of 25,00.")
+            ) from None
+        cents = amount * 100
+        if cents != cents.to_integral_value() or not 0 <= cents <= MAX_DEPOSIT_CENTS:
+            raise ma.ValidationError(
+                _("Vul een bedrag in van 0 tot 1000 euro, met hoogstens twee cijfers na de komma.")
+            )
+        return int(cents)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f"{Decimal(value) / 100:.2f}"
+
+
+class IssueSchema(ma.Schema):
+    device = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "asset tag (UIT-00042), or the label's scanned URL or token"},
+    )
+    household = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "household code, e.g. HH-7KQ2M"},
+    )
+    kind = ma.fields.String(load_default="loan", validate=validate.OneOf(KINDS))
+    due_date = ma.fields.Date(
+        allow_none=True, metadata={"description": "loans only; default: loan_months from today"}
+    )
+    deposit = Euros(
+        allow_none=True, metadata={"description": 'deposit in euros, e.g. "25.00"; loans only'}
+    )
+    note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class ExtendSchema(ma.Schema):
+    due_date = ma.fields.Date(required=True)
+    note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class ReturnSchema(ma.Schema):
+    condition = ma.fields.String(
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "the device's condition on return, for the workshop"},
+    )
+    charger_returned = ma.fields.Boolean(load_default=False)
+    deposit_refunded = ma.fields.Boolean(load_default=False)
+    note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class CloseSchema(ma.Schema):
+    outcome = ma.fields.String(required=True, validate=validate.OneOf(tuple(CLOSE_OUTCOMES)))
+    note = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    deposit_refunded = ma.fields.Boolean(load_default=False)
+
+
+class LoanQuerySchema(PageQuerySchema):
+    status = ma.fields.String(load_default="open", validate=validate.OneOf(FILTERS))
+    household_id = ma.fields.Integer(load_default=None)
+
+
+class LoanOutSchema(ma.Schema):
+    """For the intake desk and coordinators only: names the household by its code."""
+
+    id = ma.fields.Integer()
+    kind = ma.fields.String(validate=validate.OneOf(KINDS))
+    device_id = ma.fields.Integer()
+    asset_tag = ma.fields.Function(lambda loan: loan.device.asset_tag)
+    household_id = ma.fields.Integer()
+    household_code = ma.fields.Function(lambda loan: loan.household.code)
+    issued_by_id = ma.fields.Integer(allow_none=True)
+    issued_at = ma.fields.DateTime()
+    due_date = ma.fields.Date(allow_none=True)
+    deposit_cents = ma.fields.Integer(allow_none=True)
+    deposit_refunded = ma.fields.Boolean(allow_none=True)
+    returned_at = ma.fields.DateTime(allow_none=True)
+    return_condition = ma.fields.String()
+    charger_returned = ma.fields.Boolean(allow_none=True)
+    closed_at = ma.fields.DateTime(allow_none=True)
+    outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
+    notes = ma.fields.String()
+
+
+class ReminderSchema(ma.Schema):
+    loan_id = ma.fields.Function(lambda r: r.loan.id)
+    asset_tag = ma.fields.Function(lambda r: r.loan.device.asset_tag)
+    household_code = ma.fields.Function(lambda r: r.loan.household.code)
+    due_date = ma.fields.Function(lambda r: r.loan.due_date.isoformat())
+    overdue = ma.fields.Boolean()
+    days = ma.fields.Integer(metadata={"description": "days late, or days left"})
+    text = ma.fields.String(metadata={"description": "in the household's language"})
+    tel_url = ma.fields.String(allow_none=True)
+    whatsapp_url = ma.fields.String(allow_none=True)
