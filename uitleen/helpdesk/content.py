@@ -4,6 +4,7 @@ The defaults live in defaults/<lang>.toml. Interface strings (button labels, hea
 not here: they go through gettext like every other text in the app.
 """
 
+import logging
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -15,8 +16,10 @@ from types import MappingProxyType
 from babel import Locale
 
 from uitleen.helpdesk.pictograms import SECTION_PICTOGRAMS, pictogram
+from uitleen.i18n import LANGUAGES
 
 DEFAULTS_DIR = Path(__file__).with_name("defaults")
+log = logging.getLogger(__name__)
 DEFAULT_LANGUAGE = "nl"
 
 
@@ -27,16 +30,10 @@ class Language:
     dir: str  # "ltr" or "rtl"
 
 
+# One list of languages for the whole app: uitleen.i18n decides what a request is answered
+# in, so the help page offers exactly those.
 SUPPORTED_LANGUAGES: dict[str, Language] = {
-    lang.code: lang
-    for lang in (
-        Language("nl", "Nederlands", "ltr"),
-        Language("en", "English", "ltr"),
-        Language("ar", "العربية", "rtl"),
-        Language("tr", "Türkçe", "ltr"),
-        Language("pl", "Polski", "ltr"),
-        Language("uk", "Українська", "ltr"),
-    )
+    code: Language(code, name, direction) for code, (name, direction) in LANGUAGES.items()
 }
 
 SECTION_KEYS = ("power", "wifi", "video", "password", "voucher", "afraid")
@@ -150,6 +147,32 @@ def merge_overrides(
             raise ValueError(f"section {section.key!r} needs a title and at least one step")
         sections.append(Section(section.key, title, kept))
     return replace(content, sections=tuple(sections))
+
+
+def content_for(lang: str, help_texts: Mapping | None) -> HelpContent:
+    """The defaults of `lang` with the coordinator's valid overrides from the help_texts setting.
+
+    help_texts is {lang: {section: {"title": ..., "steps": [...]}}}. A broken entry is
+    skipped (and logged) rather than taking the public page down: the default stays.
+    """
+    content = load_defaults(lang)
+    stored = (help_texts or {}).get(lang) or {}
+    if not isinstance(stored, Mapping):
+        log.warning("help_texts[%r] is not a mapping; defaults used", lang)
+        return content
+    overrides = {}
+    for key, value in stored.items():
+        try:
+            steps = value["steps"]
+            if isinstance(steps, str):
+                raise TypeError("steps must be a list")
+            override = {key: (str(value["title"]), [str(step) for step in steps])}
+            merge_overrides(content, override)  # validates this one section
+        except (KeyError, TypeError, ValueError):
+            log.warning("help_texts[%r][%r] is not usable; default kept", lang, key)
+            continue
+        overrides.update(override)
+    return merge_overrides(content, overrides) if overrides else content
 
 
 _LANGUAGE_RANGE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$|^\*$")

@@ -17,6 +17,8 @@ DEFAULTS: dict[str, object] = {
     "loan_due_soon_days": 14,
     "voucher_low_stock": 10,
     "help_callback_days": 2,
+    # Help-page texts per language: {lang: {section: {"title": ..., "steps": [...]}}}.
+    "help_texts": {},
     "software_checklist": [
         "Kantoorpakket",
         "Webbrowser",
