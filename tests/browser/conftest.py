@@ -1,0 +1,238 @@
+"""Real headless Chromium against a real server, with axe-core on every page visited.
+
+Debian's `chromium` is driven by Playwright (never Playwright's own download). Without
+Chromium the browser tests skip with a message; CI sets UITLEEN_REQUIRE_BROWSER=1 so a
+missing browser fails there instead of passing quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.live import LiveServer, free_port, fresh_database, live_config
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PASSWORD = "een lang wachtwoord voor de test"
+# axe impacts that fail a page; "moderate" and "minor" are reported but allowed.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or the one CHROMIUM points at."""
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = (
+            "No Chromium found (looked for $CHROMIUM, /usr/bin/chromium, chromium on PATH): "
+            "install it with `apt-get install chromium` to run the browser tests."
+        )
+        if os.environ.get("UITLEEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Staff:
+    email: str
+    password: str
+    name: str
+
+
+@dataclass
+class Live:
+    """The running server and the staff accounts made for it."""
+
+    url: str
+    app: object
+    staff: dict[str, Staff] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """The app on a free port with its own migrated database and one login per role."""
+    from flask_migrate import upgrade
+
+    from uitleen import create_app
+    from uitleen.auth import service as auth
+    from uitleen.auth.roles import ROLES
+    from uitleen.extensions import db
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with fresh_database(tmp_path_factory.mktemp("browser"), "browser") as database_url:
+        app = create_app(live_config(database_url, url))
+        staff = {}
+        with app.app_context():
+            upgrade()
+            for role in ROLES:
+                email = f"{role}@browser.uitleen.test"
+                name = f"{role.title()} Test"
+                auth.create_user(None, email, name, role, PASSWORD)
+                staff[role] = Staff(email, PASSWORD, name)
+            db.session.commit()
+        with LiveServer(app, port):
+            yield Live(url, app, staff)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+class Axe:
+    """axe-core from the axe-playwright-python wheel, run in the page (no network)."""
+
+    def __init__(self):
+        from axe_playwright_python.base import AXE_SCRIPT
+
+        self.script = AXE_SCRIPT
+        self.checked: list[str] = []
+
+    def violations(self, page) -> list[dict]:
+        # evaluate() runs through the DevTools protocol, so the page's strict CSP stays on.
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(self.script)
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations'], preload: false})")
+        return result["violations"]
+
+    def check(self, page) -> None:
+        """Fail on serious or critical violations, listing each with its elements."""
+        found = self.violations(page)
+        self.checked.append(urlsplit(page.url).path)
+        blocking = [v for v in found if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"axe on {page.url}:\n" + describe(blocking)
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '')[:200]}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+class Tab:
+    """A page that checks accessibility after every navigation and refuses other hosts."""
+
+    def __init__(self, context, live: Live, axe: Axe):
+        self.context = context
+        self.live = live
+        self.axe = axe
+        self.page = context.new_page()
+        self.console_errors: list[str] = []
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        # favicon.ico is the browser asking on its own; everything else counts.
+        if message.type == "error" and "favicon" not in (message.location or {}).get("url", ""):
+            self.console_errors.append(message.text)
+
+    def goto(self, path: str, status: int = 200):
+        response = self.page.goto(path)
+        assert response is not None and response.status == status, (
+            f"GET {path}: {response and response.status}, expected {status}"
+        )
+        self.checked()
+        return response
+
+    def submit(self, selector: str, status: int = 200):
+        """Click a submit button and wait for the next page; check that page."""
+        with self.page.expect_navigation() as navigation:
+            self.page.click(selector)
+        response = navigation.value
+        assert response is not None and response.status == status, (
+            f"{selector} on {self.page.url}: {response and response.status}, expected {status}"
+        )
+        self.checked()
+        return response
+
+    def checked(self) -> None:
+        self.axe.check(self.page)
+        csp = [e for e in self.console_errors if "Content Security Policy" in e]
+        assert not csp, f"CSP refused something on {self.page.url}: {csp}"
+
+    def login(self, role: str) -> None:
+        staff = self.live.staff[role]
+        self.goto("/login")
+        self.page.fill("input[name=email]", staff.email)
+        self.page.fill("input[name=password]", staff.password)
+        self.submit("form[action='/login'] button[type=submit]")
+        assert urlsplit(self.page.url).path == "/start"
+
+
+class Browsing:
+    """New contexts on the live server, each refusing requests to any other host."""
+
+    def __init__(self, browser, live: Live, axe: Axe):
+        self.browser = browser
+        self.live = live
+        self.axe = axe
+        self.foreign: list[str] = []
+        self.contexts: list = []
+
+    def tab(self, **options) -> Tab:
+        context = self.browser.new_context(base_url=self.live.url, **options)
+        context.route("**/*", self._only_live)
+        self.contexts.append(context)
+        return Tab(context, self.live, self.axe)
+
+    def _only_live(self, route) -> None:
+        if route.request.url.startswith(self.live.url + "/"):
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def browsing(browser, live, axe):
+    session = Browsing(browser, live, axe)
+    yield session
+    session.close()
+    assert session.foreign == [], "pages asked for other hosts"
