@@ -261,6 +261,9 @@ def handle_unexpected(error: Exception):
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from uitleen.inputs import refuse_unstorable_input
+
+    app.before_request(refuse_unstorable_input)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -1,0 +1,56 @@
+"""Input no database can store is refused with a 422 (or 404 for an id), never a 500."""
+
+import pytest
+
+from uitleen.inputs import MAX_INTEGER, problem
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("gewoon", None),
+        ("nul\x00byte", "text"),
+        ("los \ud800 surrogaat", "text"),
+        ({"a": ["b", {"c": "d\x00"}]}, "text"),
+        ({"sleutel\x00": 1}, "text"),
+        (MAX_INTEGER, None),
+        (MAX_INTEGER + 1, "number"),
+        (-MAX_INTEGER - 10, "number"),
+        (True, None),
+        (1.5, None),
+        (None, None),
+    ],
+)
+def test_problem_finds_what_cannot_be_stored(value, expected):
+    assert problem(value) == expected
+
+
+def test_a_nul_byte_in_a_json_body_is_a_422_naming_the_field(client, api_headers):
+    response = client.post("/api/v1/devices", json={"make": "Dell\x00"}, headers=api_headers())
+    assert response.status_code == 422
+    assert response.json["code"] == "unstorable_input"
+    assert list(response.json["errors"]) == ["make"]
+
+
+def test_a_nul_byte_in_the_query_string_is_a_422(client, api_headers):
+    response = client.get("/api/v1/me?zoek=a%00b", headers=api_headers())
+    assert response.status_code == 422
+    assert response.json["errors"] == {"zoek": [response.json["message"]]}
+
+
+def test_a_huge_number_in_a_json_body_is_a_422(client, api_headers):
+    response = client.post("/api/v1/devices", json={"ram_gb": 10**30}, headers=api_headers())
+    assert response.status_code == 422
+    assert "te groot" in response.json["message"]
+
+
+def test_an_id_past_any_stored_one_is_a_404(client, api_headers):
+    response = client.get(f"/api/v1/devices/{10**25}", headers=api_headers())
+    assert response.status_code == 404
+    assert response.json["code"] == "not_found"
+
+
+def test_a_nul_byte_in_a_form_gets_the_html_error_page(client):
+    response = client.post("/login", data={"email": "a\x00@b.nl", "password": "x"})
+    assert response.status_code == 422
+    assert response.mimetype == "text/html"

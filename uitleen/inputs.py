@@ -1,0 +1,72 @@
+"""Refuse input no database can store, before any view sees it.
+
+PostgreSQL refuses NUL characters in text, neither database takes a lone UTF-16
+surrogate, and both stop at 64-bit integers. Left alone, such input becomes a 500 deep
+inside a view (and only on one of the two databases); here it becomes a 422 that names
+the field, the same on both.
+"""
+
+from flask import request
+from flask_babel import gettext as _
+
+from uitleen.errors import NotFound, field_error
+
+MAX_INTEGER = 2**63 - 1
+
+
+def _bad_text(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def problem(value) -> str | None:
+    """Why this value cannot be stored, or None when it can; walks JSON structures."""
+    if isinstance(value, str):
+        return "text" if _bad_text(value) else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return "number" if abs(value) > MAX_INTEGER else None
+    if isinstance(value, dict):
+        items = list(value.keys()) + list(value.values())
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return None
+    for item in items:
+        found = problem(item)
+        if found:
+            return found
+    return None
+
+
+def _message(kind: str) -> str:
+    if kind == "number":
+        return _("Dit getal is te groot. Vul een kleiner getal in.")
+    return _("Hier staat een teken dat we niet kunnen opslaan. Typ de tekst opnieuw.")
+
+
+def _fields():
+    """(field, value) pairs from the query string, a form and a JSON body."""
+    for name, values in request.args.lists():
+        yield name, [name, *values]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, values in request.form.lists():
+            yield name, [name, *values]
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            yield from body.items()
+        elif body is not None:
+            yield "_schema", body
+
+
+def refuse_unstorable_input() -> None:
+    """before_request: a 422 naming the first field that holds unstorable input."""
+    for value in (request.view_args or {}).values():
+        if problem(value):  # an id past any stored one
+            raise NotFound(_("Deze pagina of dit item bestaat niet."))
+    for name, value in _fields():
+        kind = problem(value)
+        if kind:
+            field = name if isinstance(name, str) and not _bad_text(name) else "_schema"
+            raise field_error(field, _message(kind), code="unstorable_input")
