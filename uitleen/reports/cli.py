@@ -1,0 +1,49 @@
+"""`uitleen backup OUT` and `uitleen restore IN`."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from uitleen.extensions import db
+from uitleen.reports.backup import BackupError, backup, restore
+
+
+def _url() -> str:
+    return current_app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(out: Path):
+    """Copy the database to OUT while the app keeps serving, and verify the copy."""
+    try:
+        check = backup(_url(), out)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for line in check.lines():
+        click.echo(line)
+    click.echo(f"Backup written to {out} and verified.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("backup_file", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+def restore_command(backup_file: Path):
+    """Restore the backup IN into the (empty) database of DATABASE_URL, and verify it."""
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may hold the file or the schema
+    try:
+        check = restore(backup_file, _url())
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for line in check.lines():
+        click.echo(line)
+    if not check.ok:
+        raise click.ClickException("The restored database does not match the backup.")
+    click.echo(f"Restored {backup_file} and verified.")
+
+
+commands = [backup_command, restore_command]
