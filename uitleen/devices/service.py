@@ -880,12 +880,15 @@ def search(
         query = query.where(Device.kind == kind)
     if location_id:
         query = query.where(Device.location_id == location_id)
-    text = parse_lookup(q).text.strip() if q else ""
-    if text:
+    lookup = parse_lookup(q)
+    text = lookup.text.strip()
+    if lookup.token and not text:
+        query = query.where(Device.public_token == lookup.token)
+    elif text:
         like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(
             or_(
-                Device.asset_tag == text.upper(),
+                Device.asset_tag == (lookup.tag or text.upper()),
                 Device.serial.like(normalise_serial(like) + "%", escape="\\"),
                 func.lower(Device.make).like(like.lower() + "%", escape="\\"),
                 func.lower(Device.model).like("%" + like.lower() + "%", escape="\\"),
