@@ -17,7 +17,8 @@ DEFAULT = "nl"
 
 
 def is_public_path(path: str) -> bool:
-    return path.startswith("/h/")
+    """The help pages behind labels; QR codes carry the path upper case (/H/)."""
+    return path.startswith(("/h/", "/H/"))
 
 
 def select_locale() -> str:
