@@ -1,0 +1,200 @@
+"""Intake desk pages: find and register households, their page, and the waiting list."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from marshmallow import ValidationError
+
+from uitleen.auth.access import actor, role_required
+from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.db import utcnow
+from uitleen.errors import DomainError, plain_errors
+from uitleen.extensions import db
+from uitleen.households import service
+from uitleen.households.models import NEEDS
+from uitleen.households.schemas import (
+    HouseholdInSchema,
+    HouseholdPatchSchema,
+    WaitingInSchema,
+    form_values,
+)
+from uitleen.i18n import LANGUAGES
+from uitleen.nav import Card, home_card, nav_item
+from uitleen.settings import service as settings
+
+bp = Blueprint("households", __name__, url_prefix="/households")
+
+DESK = (INTAKE, COORDINATOR)
+nav_item("households.index", lazy_gettext("Huishoudens"), DESK, order=30)
+nav_item("households.waiting", lazy_gettext("Wachtlijst"), DESK, order=34)
+
+
+def errors_of(error: Exception) -> dict:
+    """Field errors from a schema or a domain refusal, for re-rendering a form."""
+    if isinstance(error, ValidationError):
+        return plain_errors(error.messages)
+    if isinstance(error, DomainError):
+        return error.errors or {"_schema": [error.message]}
+    raise error
+
+
+def choices() -> dict:
+    """The options of the household form's lists."""
+    partners = settings.get("referral_partners")
+    return {
+        "languages": [(code, name) for code, (name, _dir) in LANGUAGES.items()],
+        "partners": [("", _("Niemand, zelf gekomen"))] + [(p, p) for p in partners],
+        "proofs": [("", _("Kies wat u hebt gezien"))] + list(service.PROOF_NAMES.items()),
+        "needs": [(need, service.NEED_NAMES[need]) for need in NEEDS],
+    }
+
+
+@bp.route("/")
+@role_required(INTAKE)
+def index():
+    query = request.args.get("q", "")
+    found = service.search(query, limit=100)
+    return render_template("households/index.html", query=query, households=found)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(INTAKE)
+def new():
+    values = {"language": "nl", "consent_date": utcnow().date().isoformat()}
+    if request.method == "GET":
+        return render_template("households/form.html", values=values, errors={}, **choices())
+    values = form_values(request.form)
+    try:
+        household = service.register(actor(), HouseholdInSchema().load(values))
+    except (ValidationError, DomainError) as error:
+        db.session.rollback()
+        return render_template(
+            "households/form.html", values=values, errors=errors_of(error), **choices()
+        ), 422
+    db.session.commit()
+    flash(_("Huishouden %(code)s is geregistreerd.", code=household.code))
+    return redirect(url_for("households.show", household_id=household.id))
+
+
+@bp.route("/<int:household_id>")
+@role_required(INTAKE)
+def show(household_id: int):
+    household = service.get(household_id)
+    return render_template("households/show.html", **_page(household), errors={})
+
+
+def _page(household) -> dict:
+    from uitleen.loans.service import KIND_NAMES, OUTCOME_NAMES
+
+    return {
+        "household": household,
+        "loans": service.loans_of(household),
+        "entry": service.open_entry(household),
+        "kind_names": KIND_NAMES,
+        "outcome_names": OUTCOME_NAMES,
+        "language_name": LANGUAGES.get(household.language, ("?",))[0],
+        "proof_names": service.PROOF_NAMES,
+        "need_names": service.NEED_NAMES,
+        "needs": choices()["needs"],
+    }
+
+
+@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
+@role_required(INTAKE)
+def edit(household_id: int):
+    household = service.get(household_id)
+    if request.method == "GET":
+        values = {key: getattr(household, key) for key in service.EDITABLE_FIELDS}
+        return render_template(
+            "households/form.html", household=household, values=values, errors={}, **choices()
+        )
+    values = form_values(request.form)
+    try:
+        service.update_household(actor(), household, HouseholdPatchSchema().load(values))
+    except (ValidationError, DomainError) as error:
+        db.session.rollback()
+        return render_template(
+            "households/form.html",
+            household=service.get(household_id),
+            values=values,
+            errors=errors_of(error),
+            **choices(),
+        ), 422
+    db.session.commit()
+    flash(_("De gegevens zijn opgeslagen."))
+    return redirect(url_for("households.show", household_id=household.id))
+
+
+@bp.route("/<int:household_id>/erase", methods=["POST"])
+@role_required(INTAKE)
+def erase(household_id: int):
+    household = service.get(household_id)
+    if request.form.get("confirm") != "yes":
+        return render_template(
+            "households/show.html",
+            **_page(household),
+            errors={"confirm": [_("Vink aan dat het huishouden hierom heeft gevraagd.")]},
+        ), 422
+    try:
+        service.erase(actor(), household)
+    except DomainError as error:
+        db.session.rollback()
+        household = service.get(household_id)
+        return render_template(
+            "households/show.html", **_page(household), errors=errors_of(error)
+        ), error.status
+    db.session.commit()
+    flash(_("De persoonlijke gegevens van %(code)s zijn gewist.", code=household.code))
+    return redirect(url_for("households.show", household_id=household.id))
+
+
+@bp.route("/<int:household_id>/waiting", methods=["POST"])
+@role_required(INTAKE)
+def add_to_waiting_list(household_id: int):
+    household = service.get(household_id)
+    try:
+        data = WaitingInSchema().load(form_values(request.form))
+        service.add_to_waiting_list(actor(), household, data["need"], data.get("note") or "")
+    except (ValidationError, DomainError) as error:
+        db.session.rollback()
+        household = service.get(household_id)
+        return render_template(
+            "households/show.html", **_page(household), errors=errors_of(error)
+        ), 422 if isinstance(error, ValidationError) else error.status
+    db.session.commit()
+    flash(_("%(code)s staat op de wachtlijst.", code=household.code))
+    return redirect(url_for("households.waiting"))
+
+
+@bp.route("/waiting")
+@role_required(INTAKE)
+def waiting():
+    from uitleen.loans.service import ready_devices
+
+    return render_template(
+        "households/waiting.html",
+        entries=service.waiting_list(),
+        ready=len(ready_devices(limit=500)),
+        need_names=service.NEED_NAMES,
+        waited_days=service.waited_days,
+    )
+
+
+@bp.route("/waiting/<int:entry_id>/remove", methods=["POST"])
+@role_required(INTAKE)
+def remove_from_waiting_list(entry_id: int):
+    entry = service.remove_from_waiting_list(actor(), service.get_entry(entry_id))
+    db.session.commit()
+    flash(_("%(code)s staat niet meer op de wachtlijst.", code=entry.household.code))
+    return redirect(url_for("households.waiting"))
+
+
+@home_card(DESK, order=34)
+def waiting_card(_user):
+    count = service.waiting_count()
+    return Card(
+        title=str(_("Wachtlijst")),
+        text=str(_("Huishoudens die wachten op een apparaat.")),
+        endpoint="households.waiting",
+        count=count,
+    )
