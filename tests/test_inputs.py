@@ -54,3 +54,22 @@ def test_a_nul_byte_in_a_form_gets_the_html_error_page(client):
     response = client.post("/login", data={"email": "a\x00@b.nl", "password": "x"})
     assert response.status_code == 422
     assert response.mimetype == "text/html"
+
+
+def test_an_id_past_32_bits_is_a_404_on_both_databases(client, api_headers):
+    response = client.get(f"/api/v1/devices/{2**31}", headers=api_headers())
+    assert response.status_code == 404
+
+
+def test_a_value_the_database_refuses_is_a_422_not_a_500(app_factory):
+    from sqlalchemy.exc import DataError
+
+    other = app_factory()
+
+    @other.route("/api/data-error")
+    def data_error():
+        raise DataError("INSERT", {}, Exception("integer out of range"))
+
+    response = other.test_client().get("/api/data-error")
+    assert response.status_code == 422
+    assert response.json["code"] == "value_out_of_range"

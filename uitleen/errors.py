@@ -12,7 +12,7 @@ from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from uitleen.extensions import db
@@ -246,6 +246,18 @@ def handle_integrity_error(error: IntegrityError):
     )
 
 
+def handle_data_error(error: DataError):
+    # A value the database refuses (a number too large for its column, say): the input's
+    # fault, not ours. Schemas should catch it first; this keeps it from becoming a 500.
+    db.session.rollback()
+    log.info("data error: %s", error.orig)
+    return _respond(
+        422,
+        "value_out_of_range",
+        _("Een van de waarden past niet: te groot of te lang. Controleer de getallen."),
+    )
+
+
 def handle_operational_error(error: OperationalError):
     db.session.rollback()
     log.warning("database busy or unreachable: %s", error.orig)
@@ -268,5 +280,6 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected)

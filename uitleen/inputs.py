@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from uitleen.errors import NotFound, field_error
 
 MAX_INTEGER = 2**63 - 1
+MAX_ID = 2**31 - 1  # primary keys are INTEGER: 32 bits on PostgreSQL
 
 
 def _bad_text(text: str) -> bool:
@@ -63,7 +64,7 @@ def _fields():
 def refuse_unstorable_input() -> None:
     """before_request: a 422 naming the first field that holds unstorable input."""
     for value in (request.view_args or {}).values():
-        if problem(value):  # an id past any stored one
+        if problem(value) or (isinstance(value, int) and abs(value) > MAX_ID):
             raise NotFound(_("Deze pagina of dit item bestaat niet."))
     for name, value in _fields():
         kind = problem(value)
