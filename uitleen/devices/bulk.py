@@ -73,6 +73,7 @@ class CheckResult:
     rows: int
     errors: list[RowError]
     error_count: int = 0
+    untagged: int = 0  # rows that get a tag from the counter
 
 
 class ImportRefused(Exception):
@@ -123,19 +124,27 @@ def _device_values(row: dict) -> dict:
 
 def check(open_file: Callable[[], io.TextIOBase]) -> CheckResult:
     """Check every row; all problems with their row numbers, nothing written."""
+    try:
+        return _check(open_file)
+    except ImportRefused as refused:  # no usable header: nothing more to say
+        return refused.result
+
+
+def _check(open_file: Callable[[], io.TextIOBase]) -> CheckResult:
     errors: list[RowError] = []
+    total = [0]
     count = 0
+    untagged = 0
     seen_serials: dict[tuple[str, str], int] = {}
     seen_tags: dict[str, int] = {}
     locations = {name.lower() for name in db.session.scalars(select(Location.name))}
     pending: list[tuple[int, str, str, str]] = []  # row, make, serial, tag to check in the db
 
     def add(row: int, field: str, message: str) -> None:
-        count_errors[0] += 1
+        total[0] += 1
         if len(errors) < MAX_REPORTED_ERRORS:
             errors.append(RowError(row, field, message))
 
-    count_errors = [0]
     for number, row in _reader(open_file):
         count += 1
         try:
@@ -152,6 +161,7 @@ def check(open_file: Callable[[], io.TextIOBase]) -> CheckResult:
                 _("Locatie ‘%(name)s’ bestaat niet. Maak haar eerst aan.", name=location),
             )
         tag = row.get("asset_tag", "").upper()
+        untagged += not tag
         if tag:
             if not _TAG_RE.match(tag):
                 add(number, "asset_tag", _("Een inventarisnummer ziet eruit als UIT-00042."))
@@ -186,7 +196,7 @@ def check(open_file: Callable[[], io.TextIOBase]) -> CheckResult:
     _check_existing(pending, add)
     if count == 0 and not errors:
         add(1, "file", _("Het bestand bevat geen regels met apparaten."))
-    return CheckResult(count, errors, count_errors[0])
+    return CheckResult(count, errors, total[0], untagged)
 
 
 def _check_existing(pending: list[tuple[int, str, str, str]], add) -> None:
@@ -221,11 +231,15 @@ def _check_existing(pending: list[tuple[int, str, str, str]], add) -> None:
 
 
 def import_rows(
-    actor, open_file: Callable[[], io.TextIOBase], progress: Callable[[int], None] | None = None
+    actor,
+    open_file: Callable[[], io.TextIOBase],
+    progress: Callable[[int], None] | None = None,
+    checked: CheckResult | None = None,
 ) -> int:
-    """Check, then insert every row in batches; raises ImportRefused and writes nothing
-    when any row is wrong. The caller commits."""
-    result = check(open_file)
+    """Check (unless `checked` is this transaction's check), then insert every row in
+    batches; raises ImportRefused and writes nothing when any row is wrong. The caller
+    commits."""
+    result = checked or check(open_file)
     if result.error_count:
         raise ImportRefused(result)
     given = [0]
@@ -235,8 +249,10 @@ def import_rows(
             given[0] = max(given[0], int(match.group(1)))
     if given[0]:
         service.raise_counter_to(service.ASSET_TAG_COUNTER, given[0])
-    # One reservation for the whole file; rows with their own tag leave a gap, harmlessly.
-    next_number = service.reserve(service.ASSET_TAG_COUNTER, result.rows)
+    # One reservation for all rows without a tag of their own.
+    next_number = (
+        service.reserve(service.ASSET_TAG_COUNTER, result.untagged) if result.untagged else 0
+    )
     donors = _Donors(actor)
     locations = dict(
         (name.lower(), id_) for id_, name in db.session.execute(select(Location.id, Location.name))
@@ -244,13 +260,16 @@ def import_rows(
     now = utcnow()
     batch: list[dict] = []
     done = 0
-    for offset, (_number, row) in enumerate(_reader(open_file)):
+    for _number, row in _reader(open_file):
         values = _device_values(row)
         for key in ("confirm_duplicate", "duplicate_reason"):
             values.pop(key, None)
         for key in [k for k in values if k.startswith("new_donor") or k.endswith("_id")]:
             values.pop(key)
-        tag = row.get("asset_tag", "").upper() or service.format_tag(next_number + offset)
+        tag = row.get("asset_tag", "").upper()
+        if not tag:
+            tag = service.format_tag(next_number)
+            next_number += 1
         batch.append(
             {
                 **{k: v for k, v in values.items() if k in service.DEVICE_FIELDS},

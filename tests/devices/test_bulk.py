@@ -1,0 +1,151 @@
+"""Bulk intake from CSV: all errors with row numbers, all rows or none, and a round trip."""
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from tests.devices.factories import make_device
+from uitleen.audit.models import Event
+from uitleen.devices import bulk, service
+from uitleen.devices.models import Device, Donor
+from uitleen.extensions import db
+from uitleen.settings import service as settings
+
+HEADER = (
+    "kind,make,model,serial,ram_gb,storage_gb,storage_type,donor,donor_is_organisation,location\n"
+)
+
+
+def write(tmp_path, text: str, name: str = "devices.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_import_registers_every_row_with_tags_and_donors(app, tmp_path):
+    settings.add_location(None, "Werkplaats Noord")
+    path = write(
+        tmp_path,
+        HEADER
+        + "laptop,Lenovo,ThinkPad T470,PF0ABC1,8,256,ssd,Gemeente Zaandam,ja,Werkplaats Noord\n"
+        + "laptop,HP,EliteBook 840 G5,5CG8,16,512,nvme,Gemeente Zaandam,ja,\n"
+        + "tablet,Samsung,Galaxy Tab A,R52N,,,,,,\n",
+    )
+    result = app.test_cli_runner().invoke(args=["devices", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    devices = list(db.session.scalars(select(Device).order_by(Device.id)))
+    assert [d.asset_tag for d in devices] == ["UIT-00001", "UIT-00002", "UIT-00003"]
+    assert devices[0].location.name == "Werkplaats Noord"
+    assert devices[0].donor_id == devices[1].donor_id
+    assert count(Donor) == 1
+    assert all(d.state == "intake" and len(d.public_token) == 26 for d in devices)
+    assert devices[0].qr_matrix is None  # made at the first label print
+    assert service.ensure_qr_matrix(devices[0])
+    registered = db.session.scalars(select(Event).where(Event.verb == "device.registered"))
+    assert len(list(registered)) == 3
+    # The next intake continues after the imported block.
+    assert make_device().asset_tag == "UIT-00004"
+
+
+def test_all_errors_are_reported_with_row_numbers_and_nothing_is_saved(app, tmp_path):
+    make_device(make="Dell", serial="KNOWN1")
+    db.session.commit()
+    path = write(
+        tmp_path,
+        HEADER
+        + "laptop,Lenovo,T470,A1,8,256,ssd,,,\n"  # row 2 fine
+        + "laptop,,T470,A2,acht,256,ssd,,,\n"  # row 3: no make, bad RAM
+        + "fridge,Lenovo,T470,A3,8,256,ssd,,,\n"  # row 4: unknown kind
+        + "laptop,Lenovo,T470,a1,8,256,ssd,,,\n"  # row 5: serial repeats row 2
+        + "laptop,Dell,Latitude,known1,8,256,ssd,,,\n"  # row 6: known in the database
+        + "laptop,HP,840,B1,8,256,ssd,,,Nergens\n",  # row 7: unknown location
+    )
+    before = count(Device)
+    result = app.test_cli_runner().invoke(args=["devices", "import", str(path)])
+    assert result.exit_code != 0
+    checked = bulk.check(lambda: open(path, encoding="utf-8"))
+    found = {(e.row, e.field) for e in checked.errors}
+    assert {
+        (3, "make"),
+        (3, "ram_gb"),
+        (4, "kind"),
+        (5, "serial"),
+        (6, "serial"),
+        (7, "location"),
+    } <= found
+    assert "regel 3" in result.output and "regel 7" in result.output
+    db.session.expire_all()
+    assert count(Device) == before
+
+
+def test_missing_columns_are_said_plainly(app, tmp_path):
+    path = write(tmp_path, "merk;model\nDell;X\n")
+    result = bulk.check(lambda: open(path, encoding="utf-8"))
+    assert result.error_count == 1
+    assert "make" in result.errors[0].message
+
+
+def test_upload_page_shows_all_errors_and_saves_nothing(client, login_as, tmp_path):
+    login_as("volunteer")
+    text = HEADER + "laptop,,X,1,,,,,,\nlaptop,Dell,,2,,,,,,\n"
+    response = client.post(
+        "/devices/import",
+        data={"file": (io.BytesIO(text.encode()), "apparaten.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<td>2</td><td>make</td>" in page and "<td>3</td><td>model</td>" in page
+    assert count(Device) == 0
+    ok = client.post(
+        "/devices/import",
+        data={"file": (io.BytesIO((HEADER + "laptop,Dell,E7450,Z9,,,,,,\n").encode()), "a.csv")},
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    assert count(Device) == 1
+
+
+def test_export_then_import_round_trips(app, tmp_path):
+    settings.add_location(None, "Bibliotheek Oost")
+    runner = app.test_cli_runner()
+    path = write(
+        tmp_path,
+        ",".join(bulk.COLUMNS)
+        + "\nUIT-00007,laptop,Lenovo,ThinkPad X1,PF1,Intel Core i7-8650U,16,512,nvme,90,14,"
+        + "Windows 10 Pro,A,"
+        + '"kras, klein",Bakkerij Jansen,ja,ja,Bibliotheek Oost,accu nieuw\n'
+        + ",desktop,Dell,OptiPlex 7050,CN0,,8,256,ssd,,,,B,,Piet Pietersen,nee,nee,,\n",
+    )
+    assert runner.invoke(args=["devices", "import", str(path)]).exit_code == 0
+    first = tmp_path / "first.csv"
+    assert runner.invoke(args=["devices", "export", str(first)]).exit_code == 0
+    rows = list(csv.reader(first.read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == list(bulk.COLUMNS)
+    assert rows[1][0] == "UIT-00007" and rows[2][0] == "UIT-00008"
+    assert rows[1][13] == "kras, klein"
+
+    # Into an empty database and out again: the same file.
+    from tests.conftest import empty_all_tables
+
+    empty_all_tables()
+    settings.add_location(None, "Bibliotheek Oost")
+    db.session.commit()
+    assert runner.invoke(args=["devices", "import", str(first)]).exit_code == 0
+    second = tmp_path / "second.csv"
+    assert runner.invoke(args=["devices", "export", str(second)]).exit_code == 0
+    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+
+
+def test_import_after_existing_tags_skips_past_them(app, tmp_path):
+    path = write(tmp_path, "asset_tag,make,model\nUIT-00100,Acer,Aspire\n,Acer,Swift\n")
+    assert app.test_cli_runner().invoke(args=["devices", "import", str(path)]).exit_code == 0
+    tags = set(db.session.scalars(select(Device.asset_tag)))
+    assert "UIT-00100" in tags and len(tags) == 2
+    assert make_device().asset_tag > "UIT-00100"
