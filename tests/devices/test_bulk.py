@@ -69,7 +69,7 @@ def test_all_errors_are_reported_with_row_numbers_and_nothing_is_saved(app, tmp_
     before = count(Device)
     result = app.test_cli_runner().invoke(args=["devices", "import", str(path)])
     assert result.exit_code != 0
-    checked = bulk.check(lambda: open(path, encoding="utf-8"))
+    checked = bulk.check(bulk.opener(path))
     found = {(e.row, e.field) for e in checked.errors}
     assert {
         (3, "make"),
@@ -86,7 +86,7 @@ def test_all_errors_are_reported_with_row_numbers_and_nothing_is_saved(app, tmp_
 
 def test_missing_columns_are_said_plainly(app, tmp_path):
     path = write(tmp_path, "merk;model\nDell;X\n")
-    result = bulk.check(lambda: open(path, encoding="utf-8"))
+    result = bulk.check(bulk.opener(path))
     assert result.error_count == 1
     assert "make" in result.errors[0].message
 

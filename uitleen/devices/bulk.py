@@ -84,6 +84,15 @@ class ImportRefused(Exception):
         self.result = result
 
 
+def opener(path) -> Callable[[], io.TextIOBase]:
+    """A function that opens the CSV file afresh for each pass (a BOM from Excel is fine)."""
+
+    def open_file() -> io.TextIOBase:
+        return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the reader
+
+    return open_file
+
+
 def _reader(open_file: Callable[[], io.TextIOBase]) -> Iterator[tuple[int, dict]]:
     with open_file() as handle:
         reader = csv.DictReader(handle)

@@ -19,9 +19,7 @@ def devices():
 def import_devices(path: str):
     """Register every device in a CSV file: all rows or none."""
 
-    def open_file():
-        return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by reader
-
+    open_file = bulk.opener(path)
     click.echo(_("Alle regels controleren…"))
     result = bulk.check(open_file)
     if result.error_count:

@@ -471,7 +471,7 @@ def bulk_import():
         upload.save(spool)
         path = spool.name
     try:
-        count = bulk.import_rows(actor(), lambda: _open_csv(path))
+        count = bulk.import_rows(actor(), bulk.opener(path))
     except bulk.ImportRefused as refused:
         db.session.rollback()
         return (
@@ -483,10 +483,6 @@ def bulk_import():
     db.session.commit()
     flash(_("%(count)s apparaten ingelezen.", count=count), "success")
     return redirect(url_for("devices.index", state="intake"))
-
-
-def _open_csv(path: str):
-    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the reader
 
 
 @bp.route("/export.csv")
