@@ -6,6 +6,7 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic can alter and drop them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -17,23 +18,39 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(DeclarativeBase):
-    # Every moment is stored in UTC; PostgreSQL keeps the zone, SQLite gives it back naive.
-    registry = registry(
-        metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: DateTime(timezone=True)},
-    )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored moment as an aware UTC datetime, whichever database it came from."""
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in UTC, given back zone-aware by SQLite too (which stores it without zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return as_utc(value)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
