@@ -1,8 +1,10 @@
 """Settings with defaults in one place; stored values override them."""
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from uitleen.audit.service import record
+from uitleen.errors import NotFound, field_error
 from uitleen.extensions import db
 from uitleen.settings.models import Location, Setting
 
@@ -92,4 +94,62 @@ def add_location(actor, name: str, address: str = "", walk_in_hours: str = "", p
     db.session.add(location)
     db.session.flush()
     record(actor, "location.created", location, name=name)
+    return location
+
+
+def put_many(actor, values: dict) -> list[str]:
+    """Store each changed value (one audit event per change); returns the changed keys."""
+    current = get_many(values)
+    changed = [key for key, value in values.items() if current[key] != value]
+    for key in changed:
+        put(actor, key, values[key])
+    return changed
+
+
+def get_location(location_id: int) -> Location:
+    location = db.session.get(Location, location_id)
+    if location is None:
+        raise NotFound(_("Deze locatie bestaat niet."))
+    return location
+
+
+def _check_location_name(name: str, location_id: int | None = None) -> None:
+    query = select(Location.id).where(func.lower(Location.name) == name.strip().lower())
+    if location_id is not None:
+        query = query.where(Location.id != location_id)
+    if db.session.scalar(query) is not None:
+        raise field_error(
+            "name", _("Er is al een locatie met deze naam. Kies een andere naam."), "name_taken"
+        )
+
+
+def create_location(actor, name: str, address: str = "", walk_in_hours: str = "", phone: str = ""):
+    """A new location; the name must be unique (without regard to capitals)."""
+    _check_location_name(name)
+    return add_location(actor, name.strip(), address, walk_in_hours, phone)
+
+
+LOCATION_FIELDS = ("name", "address", "walk_in_hours", "phone")
+
+
+def update_location(actor, location: Location, **fields) -> Location:
+    """Change a location's name, address, walk-in hours or phone; logs what changed."""
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+        _check_location_name(fields["name"], location.id)
+    changes = {}
+    for key in LOCATION_FIELDS:
+        if key in fields and getattr(location, key) != fields[key]:
+            changes[key] = {"old": getattr(location, key), "new": fields[key]}
+            setattr(location, key, fields[key])
+    if changes:
+        record(actor, "location.updated", location, changes=changes)
+    return location
+
+
+def set_location_active(actor, location: Location, active: bool) -> Location:
+    """Deactivate a location (kept for history) or bring it back."""
+    if location.active != active:
+        location.active = active
+        record(actor, "location.activated" if active else "location.deactivated", location)
     return location

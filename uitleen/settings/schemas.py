@@ -1,0 +1,149 @@
+"""Input schemas of the settings pages and API: one schema per form, errors per field."""
+
+import re
+
+import marshmallow as ma
+from flask_babel import gettext as _
+from marshmallow import validate
+
+from uitleen.helpdesk.content import SECTION_KEYS
+
+PHONE = re.compile(r"^\+?[0-9 ()\-]{6,24}$")
+
+
+def _phone(value: str) -> None:
+    if value and (not PHONE.match(value) or len(re.sub(r"\D", "", value)) < 6):
+        raise ma.ValidationError(
+            _("Vul een telefoonnummer in met cijfers, bijvoorbeeld 020 123 4567 of +31 6 12345678.")
+        )
+
+
+def _whole(minimum: int, maximum: int, **kwargs) -> ma.fields.Integer:
+    return ma.fields.Integer(
+        required=True, strict=False, validate=validate.Range(minimum, maximum), **kwargs
+    )
+
+
+class GeneralSettingsSchema(ma.Schema):
+    """Organisation, loan defaults, retention and the voucher threshold."""
+
+    org_name = ma.fields.String(required=True, validate=validate.Length(1, 120))
+    org_phone = ma.fields.String(required=True, validate=[validate.Length(1, 40), _phone])
+    org_whatsapp = ma.fields.String(load_default="", validate=[validate.Length(0, 40), _phone])
+    org_address = ma.fields.String(load_default="", validate=validate.Length(0, 255))
+    loan_months = _whole(1, 60)
+    max_open_loans_per_household = _whole(1, 10)
+    loan_due_soon_days = _whole(1, 90)
+    retention_months = _whole(1, 120)
+    voucher_low_stock = _whole(0, 100_000)
+    help_callback_days = _whole(1, 30)
+
+    @ma.pre_load
+    def strip(self, data, **_kwargs):
+        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+
+
+def _item_list(what: str) -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.String(validate=validate.Length(1, 80)),
+        required=True,
+        validate=validate.Length(1, 50),
+        metadata={"description": f"{what}, one entry per item"},
+    )
+
+
+class ListsSchema(ma.Schema):
+    """Checklists and referral partners; a form sends them as one item per line."""
+
+    software_checklist = _item_list("software checklist")
+    qc_checklist = _item_list("quality-check checklist")
+    referral_partners = _item_list("referral partners")
+
+    @ma.pre_load
+    def split_lines(self, data, **_kwargs):
+        """Text from a textarea becomes a list; blank lines and edge spaces are dropped."""
+        out = dict(data)
+        for key in ("software_checklist", "qc_checklist", "referral_partners"):
+            value = out.get(key)
+            if isinstance(value, str):
+                value = value.splitlines()
+            if isinstance(value, list):
+                out[key] = [v.strip() for v in value if isinstance(v, str) and v.strip()]
+        return out
+
+    @ma.validates_schema(skip_on_field_errors=False)
+    def no_duplicates(self, data, **_kwargs):
+        errors = {}
+        for key, items in data.items():
+            seen, doubles = set(), []
+            for item in items:
+                if item.lower() in seen:
+                    doubles.append(item)
+                seen.add(item.lower())
+            if doubles:
+                errors[key] = [
+                    _("Deze staan er twee keer in: %(items)s.", items=", ".join(doubles))
+                ]
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class LocationSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=validate.Length(1, 120))
+    address = ma.fields.String(load_default="", validate=validate.Length(0, 255))
+    walk_in_hours = ma.fields.String(load_default="", validate=validate.Length(0, 1000))
+    phone = ma.fields.String(load_default="", validate=[validate.Length(0, 40), _phone])
+
+    @ma.pre_load
+    def strip(self, data, **_kwargs):
+        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+
+
+class LocationOutSchema(LocationSchema):
+    id = ma.fields.Integer()
+    active = ma.fields.Boolean()
+
+
+MAX_STEPS = 12
+
+
+class HelpSectionSchema(ma.Schema):
+    title = ma.fields.String(required=True, validate=validate.Length(1, 80))
+    steps = ma.fields.List(
+        ma.fields.String(validate=validate.Length(1, 300)),
+        required=True,
+        validate=validate.Length(1, MAX_STEPS),
+    )
+
+
+class HelpTextsSchema(ma.Schema):
+    """Own texts for one language: per section a title and steps, or nothing (the default).
+
+    The form posts <section>.title and <section>.steps (one step per line); a section
+    left completely empty keeps the text that ships with the app.
+    """
+
+    sections = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(SECTION_KEYS)),
+        values=ma.fields.Nested(HelpSectionSchema),
+        load_default=dict,
+    )
+
+    @ma.pre_load
+    def from_form(self, data, **_kwargs):
+        if "sections" in data:
+            return data
+        sections, errors = {}, {}
+        for key in SECTION_KEYS:
+            title = (data.get(f"{key}.title") or "").strip()
+            lines = (data.get(f"{key}.steps") or "").splitlines()
+            steps = [line.strip() for line in lines if line.strip()]
+            if title and steps:
+                sections[key] = {"title": title, "steps": steps}
+            elif title:
+                errors[f"{key}.steps"] = [_("Schrijf minstens één stap, één per regel.")]
+            elif steps:
+                errors[f"{key}.title"] = [_("Geef dit onderdeel een titel.")]
+        if errors:
+            raise ma.ValidationError(errors)
+        return {"sections": sections}
