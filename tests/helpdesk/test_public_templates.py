@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, g, render_template
@@ -30,7 +30,7 @@ PACKAGE = Path(uitleen.__file__).parent
 TEMPLATES = PACKAGE / "templates" / "helpdesk" / "public"
 STAGING = PACKAGE / "translations" / "staging" / "helppage"
 LANGS = list(SUPPORTED_LANGUAGES)
-PAGES = ["help.html", "ask.html", "thanks.html", "retired.html", "unknown.html"]
+PAGES = ["help.html", "ask.html", "thanks.html", "retired.html", "unknown.html", "busy.html"]
 BUDGET = 14 * 1024  # one round trip on a slow connection (TCP initial window)
 
 TOKEN = "q7Xk2mN9pL4wR8sTz3Vb"
@@ -47,6 +47,20 @@ def template_msgids() -> set[str]:
     """Every gettext msgid the public help templates use."""
     found = extract_from_dir(str(TEMPLATES), method_map=[("**.html", "jinja2.ext:babel_extract")])
     return {message for _file, _line, message, _comments, _context in found}
+
+
+# Python modules whose gettext strings households read (form errors), and only those.
+HOUSEHOLD_MODULES = [PACKAGE / "helpdesk" / "public.py", PACKAGE / "helpdesk" / "schemas.py"]
+
+
+def code_msgids() -> set[str]:
+    """Every gettext msgid of the household-facing Python modules."""
+    keywords = {"_": None, "gettext": None, "lazy_gettext": None}
+    found = set()
+    for path in HOUSEHOLD_MODULES:
+        with path.open("rb") as f:
+            found |= {m for _line, m, _c, _ctx in extract("python", f, keywords=keywords)}
+    return found
 
 
 def read_catalog(lang: str):
@@ -328,11 +342,11 @@ def test_unknown_page_shows_no_location(app):
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGS if lang != "nl"])
-def test_staging_catalogue_translates_every_template_string(lang):
+def test_staging_catalogue_translates_every_household_string(lang):
     catalog = read_catalog(lang)
     assert str(catalog.locale) == lang
     messages = {m.id: m for m in catalog if m.id}
-    assert set(messages) == template_msgids()
+    assert set(messages) == template_msgids() | code_msgids()
     for message in messages.values():
         assert message.string.strip(), message.id
         assert message.string != message.id

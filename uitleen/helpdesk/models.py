@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from uitleen.auth.models import User
 from uitleen.db import utcnow
 from uitleen.devices.models import Device
 from uitleen.extensions import db
@@ -33,3 +34,4 @@ class HelpRequest(db.Model):
     staff_notes: Mapped[str] = mapped_column(Text, default="")
 
     device: Mapped[Device] = relationship()
+    taken_by: Mapped[User | None] = relationship()

@@ -1,0 +1,139 @@
+"""Helpers of the public help pages: page context, language cookie, the signed form token.
+
+Why the help-request form is safe without a login session (it is exempt from the app-wide
+CSRFProtect, whose token lives in a session cookie a household does not have):
+- there is no session and no account behind /h/, so a forged post cannot act "as" anyone:
+  the worst it can do is file a help request, which anyone may do;
+- `form_token` is an HMAC (itsdangerous, the app's SECRET_KEY, its own salt) over the
+  device token with a time stamp: a post must come from a form served for that label in
+  the last two hours, so a token seen once cannot be replayed forever and a request
+  cannot be aimed at a device whose label the sender never loaded;
+- a present Origin (or Referer) must name this host; "null" is accepted, because the
+  help pages send no referrer (Referrer-Policy: no-referrer) and browsers then say
+  Origin: null;
+- cookies are SameSite=Lax, so another site's post carries none of ours;
+- posts are rate-limited per IP.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask_babel import get_locale, lazy_gettext
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from uitleen.helpdesk.content import (
+    DEFAULT_LANGUAGE,
+    SUPPORTED_LANGUAGES,
+    content_for,
+    language_choices,
+)
+from uitleen.helpdesk.service import Label, Place
+from uitleen.settings import service as settings
+
+FORM_SALT = "uitleen.helpdesk.ask-form"
+FORM_MAX_AGE = 2 * 3600  # long enough to find a phone number, short enough to go stale
+LANG_COOKIE_AGE = 365 * 24 * 3600
+SETTING_KEYS = (
+    "org_name",
+    "org_phone",
+    "org_whatsapp",
+    "org_address",
+    "help_texts",
+    "help_callback_days",
+)
+
+# Household-facing refusals of the form (translations in translations/staging/helppage).
+FOREIGN_FORM = lazy_gettext(
+    "Dit formulier kwam van een andere website. Kijk of alles klopt en tik op Versturen."
+)
+STALE_FORM = lazy_gettext("Deze pagina stond te lang open. Tik nog een keer op Versturen.")
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str
+    phone: str
+    whatsapp: str
+
+
+def page_language() -> str:
+    """The language of this page (?lang=, cookie, Accept-Language: see uitleen.i18n)."""
+    lang = str(get_locale())
+    return lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
+def page_context(label: Label | None, **extra) -> dict:
+    """What every public help template needs (see the comment in layout.html)."""
+    lang = page_language()
+    values = settings.get_many(SETTING_KEYS)
+    place = label.place if label is not None else None
+    content = content_for(lang, values["help_texts"])
+    context = {
+        "lang": lang,
+        "dir": content.dir,
+        "languages": language_choices(),
+        # The place the device belongs to answers the phone when it has its own number.
+        "org": Org(
+            values["org_name"],
+            (place.phone if place else "") or values["org_phone"],
+            values["org_whatsapp"] or "",
+        ),
+        "location": place or Place(values["org_name"], values["org_address"]),
+        "content": content,
+        "categories": content.categories,
+        "callback_days": int(values["help_callback_days"]),
+        "token": label.token if label is not None else "",
+    }
+    context.update(extra)
+    return context
+
+
+def remember_language(response):
+    """After a ?lang= switch, keep the choice in a cookie for the next scan.
+
+    Scoped to /h/ so a household's language never changes the staff pages of someone who
+    scanned a label on the desk's own phone.
+    """
+    chosen = request.args.get("lang")
+    if chosen in SUPPORTED_LANGUAGES:
+        response.set_cookie(
+            "lang",
+            chosen,
+            max_age=LANG_COOKIE_AGE,
+            path="/h/",
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
+    return response
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=FORM_SALT)
+
+
+def form_token(device_token: str) -> str:
+    """A signed, time-stamped proof that this form was served for this label."""
+    return _serializer().dumps(device_token)
+
+
+def form_token_ok(value: str | None, device_token: str) -> bool:
+    """True when `value` was made by form_token(device_token) less than two hours ago."""
+    if not value:
+        return False
+    try:
+        return _serializer().loads(value, max_age=FORM_MAX_AGE) == device_token
+    except BadData:
+        return False
+
+
+def from_this_site() -> bool:
+    """False only when the browser says the post came from another site."""
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc == request.host
+    referer = request.headers.get("Referer")
+    if referer:
+        return urlsplit(referer).netloc == request.host
+    return True

@@ -1,0 +1,292 @@
+"""The public help pages behind the label (/h/...), and the desk's queue of help requests."""
+
+import marshmallow as ma
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from uitleen.auth.access import actor, public, role_required
+from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.errors import plain_errors
+from uitleen.extensions import csrf, db, limiter
+from uitleen.helpdesk import public as page
+from uitleen.helpdesk import service
+from uitleen.helpdesk.content import SUPPORTED_LANGUAGES, tel_uri, template_globals, whatsapp_uri
+from uitleen.helpdesk.models import CATEGORIES, STATUSES
+from uitleen.helpdesk.schemas import (
+    AskInSchema,
+    CloseInSchema,
+    NoteInSchema,
+    QueueQuerySchema,
+)
+from uitleen.nav import Card, home_card, nav_item
+
+bp = Blueprint("helpdesk", __name__)
+bp.record_once(lambda state: state.app.jinja_env.globals.update(template_globals()))
+
+nav_item("helpdesk.queue", lazy_gettext("Hulpvragen"), [INTAKE, COORDINATOR], order=35)
+
+CATEGORY_NAMES = {
+    "no_start": lazy_gettext("Gaat niet aan"),
+    "no_internet": lazy_gettext("Geen internet"),
+    "password": lazy_gettext("Wachtwoord vergeten"),
+    "broken": lazy_gettext("Scherm of toetsenbord kapot"),
+    "sound_camera": lazy_gettext("Geluid of camera"),
+    "other": lazy_gettext("Iets anders"),
+}
+STATUS_NAMES = {
+    "new": lazy_gettext("Nieuw"),
+    "in_progress": lazy_gettext("In behandeling"),
+    "done": lazy_gettext("Afgerond"),
+}
+FILTER_NAMES = {
+    "open": lazy_gettext("Open"),
+    **STATUS_NAMES,
+    "all": lazy_gettext("Alle"),
+}
+
+
+# Rate limits per IP, read from the config so a benchmark can raise them.
+def _page_limit() -> str:
+    return current_app.config.get("HELP_PAGE_RATE_LIMIT", "60/minute")
+
+
+def _post_limit() -> str:
+    return current_app.config.get("HELP_POST_RATE_LIMIT", "10/minute")
+
+
+page_views_limit = limiter.shared_limit(_page_limit, scope="helppage", methods=["GET"])
+posts_limit = limiter.limit(_post_limit, methods=["POST"])
+
+
+# The public pages --------------------------------------------------------------------------
+
+
+def _dead_label(label: service.Label):
+    """The friendly page for a label that is not (or no longer) ours: 404 or 410."""
+    if label.status == service.RETIRED:
+        return render_template("helpdesk/public/retired.html", **page.page_context(label)), 410
+    context = page.page_context(label, location=None, token=label.token)
+    return render_template("helpdesk/public/unknown.html", **context), 404
+
+
+def _respond(body_and_status):
+    """Build the response and remember a ?lang= choice."""
+    response = current_app.make_response(body_and_status)
+    return page.remember_language(response)
+
+
+@bp.route("/h/<token>")
+@public
+@page_views_limit
+def public_help(token: str):
+    label = service.lookup(token)
+    if label.status != service.ACTIVE:
+        return _respond(_dead_label(label))
+    return _respond(render_template("helpdesk/public/help.html", **page.page_context(label)))
+
+
+def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
+    context = page.page_context(
+        label, form=form, errors=errors, form_token=page.form_token(label.token)
+    )
+    return render_template("helpdesk/public/ask.html", **context), status
+
+
+@bp.route("/h/<token>/hulp", methods=["GET", "POST"])
+@public
+@csrf.exempt  # no session to bind a token to; see uitleen.helpdesk.public for what guards it
+@page_views_limit
+@posts_limit
+def ask(token: str):
+    label = service.lookup(token)
+    if label.status != service.ACTIVE:
+        return _respond(_dead_label(label))
+    if request.method == "GET":
+        return _respond(_ask_page(label, {}, {}))
+    form = {key: request.form.get(key, "") for key in ("category", "message", "phone")}
+    if not page.from_this_site():
+        return _respond(_ask_page(label, form, {"form_token": str(page.FOREIGN_FORM)}, 403))
+    if not page.form_token_ok(request.form.get("form_token"), label.token):
+        return _respond(_ask_page(label, form, {"form_token": str(page.STALE_FORM)}, 400))
+    try:
+        data = AskInSchema().load(form)
+    except ma.ValidationError as error:
+        errors = {field: " ".join(m) for field, m in plain_errors(error.messages).items()}
+        return _respond(_ask_page(label, form, errors, 422))
+    service.create_request(label, language=page.page_language(), **data)
+    db.session.commit()
+    # The language goes along, so the thank-you page answers in it even without cookies.
+    lang = page.page_language()
+    callback = 1 if data["phone"] else None
+    return redirect(url_for("helpdesk.thanks", token=label.token, lang=lang, cb=callback), 303)
+
+
+@bp.route("/h/<token>/bedankt")
+@public
+@page_views_limit
+def thanks(token: str):
+    label = service.lookup(token)
+    if label.status != service.ACTIVE:
+        return _respond(_dead_label(label))
+    has_phone = request.args.get("cb") == "1"
+    context = page.page_context(
+        label, has_phone=has_phone, lang_args={"cb": 1} if has_phone else {}
+    )
+    return _respond(render_template("helpdesk/public/thanks.html", **context))
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    """Too many lookups or posts from one address: a calm page with the phone number."""
+    db.session.rollback()
+    label = service.Label(service.UNKNOWN, (request.view_args or {}).get("token", ""))
+    context = page.page_context(label, location=None)
+    return render_template("helpdesk/public/busy.html", **context), 429
+
+
+# The desk's queue --------------------------------------------------------------------------
+
+
+@home_card([INTAKE, COORDINATOR], order=20)
+def help_requests_card(_user) -> Card | None:
+    """Open help requests, urgent while some are still new."""
+    counts = service.counts_by_status()
+    open_total = counts["new"] + counts["in_progress"]
+    return Card(
+        title=_("Hulpvragen"),
+        text=_(
+            "%(new)s nieuw, %(busy)s in behandeling.",
+            new=counts["new"],
+            busy=counts["in_progress"],
+        )
+        if open_total
+        else _("Er wachten geen hulpvragen."),
+        endpoint="helpdesk.queue",
+        count=open_total,
+        urgent=counts["new"] > 0,
+    )
+
+
+def _staff_context() -> dict:
+    return {
+        "category_names": CATEGORY_NAMES,
+        "status_names": STATUS_NAMES,
+        "language_names": {code: lang.name for code, lang in SUPPORTED_LANGUAGES.items()},
+        "tel_uri": _safe_link(tel_uri),
+        "whatsapp_uri": _safe_link(whatsapp_uri),
+    }
+
+
+def _safe_link(make):
+    """A link maker that gives None for a number it cannot make sense of."""
+
+    def link(number: str | None) -> str | None:
+        try:
+            return make(number) if number else None
+        except ValueError:
+            return None
+
+    return link
+
+
+@bp.route("/help-requests/")
+@role_required(INTAKE)
+def queue():
+    try:
+        query = QueueQuerySchema().load(request.args.to_dict())
+    except ma.ValidationError:
+        query = QueueQuerySchema().load({})
+    requests = service.queue(
+        status=query["status"],
+        category=query["category"],
+        taken_by_id=actor().id if query["mine"] else None,
+    )
+    return render_template(
+        "helpdesk/queue.html",
+        items=service.with_borrowers(requests),
+        query=query,
+        counts=service.counts_by_status(),
+        filter_names=FILTER_NAMES,
+        categories=CATEGORIES,
+        **_staff_context(),
+    )
+
+
+def _detail(help_request, errors: dict | None = None, form: dict | None = None, status=200):
+    return (
+        render_template(
+            "helpdesk/request.html",
+            item=service.QueueItem(help_request, service.borrower(help_request)),
+            errors=errors or {},
+            form=form or {},
+            statuses=STATUSES,
+            **_staff_context(),
+        ),
+        status,
+    )
+
+
+@bp.route("/help-requests/<int:request_id>")
+@role_required(INTAKE)
+def detail(request_id: int):
+    return _detail(service.get_request(request_id))
+
+
+def _back(help_request, message: str):
+    flash(message, "success")
+    return redirect(url_for("helpdesk.detail", request_id=help_request.id), 303)
+
+
+@bp.route("/help-requests/<int:request_id>/take", methods=["POST"])
+@role_required(INTAKE)
+def take(request_id: int):
+    help_request = service.take(actor(), service.get_request(request_id))
+    db.session.commit()
+    return _back(help_request, _("U heeft deze hulpvraag opgepakt."))
+
+
+@bp.route("/help-requests/<int:request_id>/notes", methods=["POST"])
+@role_required(INTAKE)
+def add_note(request_id: int):
+    help_request = service.get_request(request_id)
+    form = request.form.to_dict()
+    try:
+        data = NoteInSchema().load({"note": form.get("note", "")})
+    except ma.ValidationError as error:
+        db.session.rollback()
+        return _detail(help_request, plain_errors(error.messages), form, 422)
+    service.add_note(actor(), help_request, data["note"])
+    db.session.commit()
+    return _back(help_request, _("Notitie opgeslagen."))
+
+
+@bp.route("/help-requests/<int:request_id>/close", methods=["POST"])
+@role_required(INTAKE)
+def close(request_id: int):
+    help_request = service.get_request(request_id)
+    form = request.form.to_dict()
+    try:
+        data = CloseInSchema().load({"note": form.get("note", "")})
+    except ma.ValidationError as error:
+        db.session.rollback()
+        return _detail(help_request, plain_errors(error.messages), form, 422)
+    service.close(actor(), help_request, data["note"])
+    db.session.commit()
+    return _back(help_request, _("Hulpvraag afgerond."))
+
+
+@bp.route("/help-requests/<int:request_id>/reopen", methods=["POST"])
+@role_required(INTAKE)
+def reopen(request_id: int):
+    help_request = service.reopen(actor(), service.get_request(request_id))
+    db.session.commit()
+    return _back(help_request, _("Hulpvraag heropend. Hij staat nu op uw naam."))
