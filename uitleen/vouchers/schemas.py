@@ -1,0 +1,195 @@
+"""Voucher schemas: one per input (API and form alike), and outputs that mask codes.
+
+Only AssignedVoucherSchema and RevealedCodeSchema carry a code in full.
+"""
+
+import marshmallow as ma
+from flask_babel import lazy_gettext
+from flask_smorest.fields import Upload
+
+from uitleen.extensions import db
+from uitleen.households.models import Household
+from uitleen.i18n import SUPPORTED
+from uitleen.vouchers.models import STATUSES
+from uitleen.vouchers.service import mask, steps_for, stock_of
+
+STEPS_HELP = (
+    "Per language code (nl required; en, ar, tr, pl, uk optional): plain text, one step per line."
+)
+
+
+class BatchInSchema(ma.Schema):
+    provider = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    product = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "What the household gets, e.g. 'Prepaid SIM, 20 GB per maand'"},
+    )
+    months = ma.fields.Integer(
+        load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=60)
+    )
+    value = ma.fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        places=2,
+        as_string=True,
+        validate=ma.validate.Range(min=0, max=10000),
+        metadata={"description": "Value in euro, e.g. '120.00'"},
+    )
+    expires_on = ma.fields.Date(required=True)
+    activation_steps = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.OneOf(SUPPORTED)),
+        values=ma.fields.String(validate=ma.validate.Length(max=3000)),
+        required=True,
+        metadata={"description": STEPS_HELP},
+    )
+
+    @ma.validates_schema
+    def months_or_value(self, data, **_kwargs):
+        if data.get("months") is None and data.get("value") is None:
+            raise ma.ValidationError(
+                str(lazy_gettext("Vul het aantal maanden in, of de waarde in euro.")), "months"
+            )
+
+
+class BatchOutSchema(ma.Schema):
+    id = ma.fields.Integer()
+    provider = ma.fields.String()
+    product = ma.fields.String()
+    months = ma.fields.Integer(allow_none=True)
+    value = ma.fields.Method("_value", metadata={"description": "euro, or null"})
+    expires_on = ma.fields.Date()
+    activation_steps = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String())
+    )
+    created_at = ma.fields.DateTime()
+
+    def _value(self, batch):
+        return None if batch.value_cents is None else f"{batch.value_cents / 100:.2f}"
+
+
+class StockSchema(ma.Schema):
+    available = ma.fields.Integer()
+    assigned = ma.fields.Integer()
+    redeemed = ma.fields.Integer()
+    revoked = ma.fields.Integer()
+    expired_codes = ma.fields.Integer()
+    total = ma.fields.Integer()
+    expired = ma.fields.Boolean(metadata={"description": "the batch is past its expiry date"})
+    low_stock = ma.fields.Boolean(metadata={"description": "fewer codes left than the setting"})
+
+
+class BatchWithStockSchema(BatchOutSchema):
+    stock = ma.fields.Nested(StockSchema, metadata={"description": "codes per status"})
+
+    def get_attribute(self, obj, attr, default):
+        if attr == "stock":
+            return stock_of(obj)
+        return super().get_attribute(obj, attr, default)
+
+
+class ImportFileSchema(ma.Schema):
+    file = Upload(
+        required=True,
+        metadata={"description": "CSV (a 'code' column, or the first) or text, one code a line"},
+    )
+
+
+class ImportReportSchema(ma.Schema):
+    added = ma.fields.Integer()
+    duplicates_in_file = ma.fields.Integer()
+    already_known = ma.fields.Integer()
+
+
+class VoucherQuerySchema(ma.Schema):
+    batch_id = ma.fields.Integer(load_default=None)
+    household_id = ma.fields.Integer(load_default=None)
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
+    after = ma.fields.Integer(
+        load_default=None, metadata={"description": "id of the last item of the previous page"}
+    )
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+
+
+class VoucherOutSchema(ma.Schema):
+    """A voucher with its code masked: what every list and detail shows."""
+
+    id = ma.fields.Integer()
+    batch_id = ma.fields.Integer()
+    code_masked = ma.fields.Function(lambda v: mask(v.code))
+    status = ma.fields.String()
+    household_id = ma.fields.Integer(allow_none=True)
+    loan_id = ma.fields.Integer(allow_none=True)
+    assigned_at = ma.fields.DateTime(allow_none=True)
+    assigned_by_id = ma.fields.Integer(allow_none=True)
+    redeemed_at = ma.fields.DateTime(allow_none=True)
+    revoked_at = ma.fields.DateTime(allow_none=True)
+    note = ma.fields.String()
+
+
+class AssignedVoucherSchema(VoucherOutSchema):
+    """The answer to an assignment: the only response that carries the code in full."""
+
+    code = ma.fields.String()
+    provider = ma.fields.Function(lambda v: v.batch.provider)
+    product = ma.fields.Function(lambda v: v.batch.product)
+    expires_on = ma.fields.Function(lambda v: v.batch.expires_on.isoformat())
+    activation_steps = ma.fields.Method("_steps")
+
+    def _steps(self, voucher):
+        household = db.session.get(Household, voucher.household_id)
+        return steps_for(voucher.batch, household.language if household else "nl")
+
+
+class RevealedCodeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+
+
+class AssignInSchema(ma.Schema):
+    batch_id = ma.fields.Integer(required=True)
+    household_id = ma.fields.Integer(load_default=None, allow_none=True)
+    household_code = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=16),
+        metadata={"description": "instead of household_id: the household's code"},
+    )
+    loan_id = ma.fields.Integer(load_default=None, allow_none=True)
+
+    @ma.validates_schema
+    def one_household(self, data, **_kwargs):
+        if data.get("household_id") is None and not (data.get("household_code") or "").strip():
+            raise ma.ValidationError(
+                str(lazy_gettext("Vul de code van het huishouden in, bijvoorbeeld HH-7Q4K.")),
+                "household_code",
+            )
+
+
+class RedeemInSchema(ma.Schema):
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
+
+
+class RevokeInSchema(ma.Schema):
+    note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
+class ReportQuerySchema(ma.Schema):
+    start = ma.fields.Date(required=True)
+    end = ma.fields.Date(required=True)
+
+
+class ReportRowSchema(ma.Schema):
+    key = ma.fields.String()
+    issued = ma.fields.Integer()
+    redeemed = ma.fields.Integer()
+
+
+class IssuedReportSchema(ma.Schema):
+    start = ma.fields.Date()
+    end = ma.fields.Date()
+    total = ma.fields.Integer()
+    redeemed = ma.fields.Integer()
+    by_month = ma.fields.List(ma.fields.Nested(ReportRowSchema))
+    by_provider = ma.fields.List(ma.fields.Nested(ReportRowSchema))
+    by_referral_partner = ma.fields.List(ma.fields.Nested(ReportRowSchema))
