@@ -1,0 +1,314 @@
+"""Voucher pages for intake workers and coordinators: batches, import, assign, letters."""
+
+from datetime import date, timedelta
+
+import marshmallow as ma
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from uitleen.auth.access import actor, role_required
+from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.errors import DomainError, Invalid, plain_errors
+from uitleen.extensions import db
+from uitleen.households.models import Household
+from uitleen.i18n import LANGUAGES
+from uitleen.nav import Card, home_card, nav_item
+from uitleen.settings import service as settings
+from uitleen.vouchers import service
+from uitleen.vouchers.models import STATUSES
+from uitleen.vouchers.schemas import (
+    AssignInSchema,
+    BatchInSchema,
+    RedeemInSchema,
+    ReportQuerySchema,
+    RevokeInSchema,
+)
+
+bp = Blueprint("vouchers", __name__, url_prefix="/vouchers")
+
+PAGE_SIZE = 100
+
+nav_item("vouchers.index", lazy_gettext("Vouchers"), [INTAKE, COORDINATOR], order=40)
+nav_item("vouchers.report", lazy_gettext("Voucherrapport"), [COORDINATOR], order=75)
+
+
+@home_card([INTAKE, COORDINATOR], order=30)
+def low_stock_card(_user) -> Card | None:
+    """Warn the desk before a batch runs out."""
+    low = service.low_stock_batches()
+    if not low:
+        return None
+    names = ", ".join(f"{s.provider} ({s.available})" for s in low[:3])
+    return Card(
+        title=_("Vouchers raken op"),
+        text=_("Bijna geen codes meer: %(batches)s. Lees nieuwe codes in.", batches=names),
+        endpoint="vouchers.index",
+        count=len(low),
+        urgent=True,
+    )
+
+
+# --- batches ---------------------------------------------------------------------------
+
+
+@bp.route("/")
+@role_required(INTAKE)
+def index():
+    return render_template(
+        "vouchers/index.html",
+        stock=service.stock_by_batch(),
+        threshold=settings.get("voucher_low_stock"),
+    )
+
+
+@bp.route("/batches/new", methods=["GET", "POST"])
+@role_required(COORDINATOR)
+def new_batch():
+    if request.method == "GET":
+        return _batch_form({}, {})
+    form = request.form.to_dict()
+    try:
+        data = BatchInSchema().load(_batch_input(form))
+        batch = service.create_batch(actor(), **data)
+    except ma.ValidationError as error:
+        db.session.rollback()
+        return _batch_form(form, _steps_fields(plain_errors(error.messages)), 422)
+    except Invalid as error:
+        db.session.rollback()
+        return _batch_form(form, error.errors, 422)
+    db.session.commit()
+    flash(_("De partij is aangemaakt. Lees nu de codes in."), "success")
+    return redirect(url_for("vouchers.batch", batch_id=batch.id))
+
+
+def _batch_form(form: dict, errors: dict, status: int = 200):
+    return (
+        render_template("vouchers/batch_form.html", form=form, errors=errors, languages=LANGUAGES),
+        status,
+    )
+
+
+def _batch_input(form: dict) -> dict:
+    """The form's fields in the shape of BatchInSchema (empty optional fields left out)."""
+    data = {
+        "provider": form.get("provider", "").strip(),
+        "product": form.get("product", "").strip(),
+        "expires_on": form.get("expires_on", ""),
+        "activation_steps": {
+            lang: form[f"steps_{lang}"] for lang in LANGUAGES if form.get(f"steps_{lang}")
+        },
+    }
+    if form.get("months", "").strip():
+        data["months"] = form["months"].strip()
+    if form.get("value", "").strip():
+        data["value"] = form["value"].strip().replace(",", ".")
+    return data
+
+
+def _steps_fields(errors: dict) -> dict:
+    """activation_steps.<lang>… errors belong next to that language's text box."""
+    renamed = {}
+    for key, messages in errors.items():
+        if key.startswith("activation_steps."):
+            key = "steps_" + key.split(".")[1]
+        renamed.setdefault(key, []).extend(messages)
+    return renamed
+
+
+@bp.route("/batches/<int:batch_id>")
+@role_required(INTAKE)
+def batch(batch_id: int):
+    return _batch_page(service.get_batch(batch_id))
+
+
+def _batch_page(batch, report=None, errors=None, status: int = 200):
+    state = request.args.get("status") if request.args.get("status") in STATUSES else None
+    after = request.args.get("after", type=int)
+    vouchers = service.vouchers_of_batch(batch.id, state, after, PAGE_SIZE)
+    return (
+        render_template(
+            "vouchers/batch.html",
+            batch=batch,
+            stock=service.stock_of(batch),
+            vouchers=vouchers,
+            state=state,
+            next_after=vouchers[-1].id if len(vouchers) == PAGE_SIZE else None,
+            languages=LANGUAGES,
+            report=report,
+            errors=errors or {},
+            mask=service.mask,
+            status_name=service.status_name,
+        ),
+        status,
+    )
+
+
+@bp.route("/batches/<int:batch_id>/import", methods=["POST"])
+@role_required(COORDINATOR)
+def import_codes(batch_id: int):
+    batch = service.get_batch(batch_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        message = _("Kies eerst een bestand met codes.")
+        return _batch_page(batch, errors={"file": [message]}, status=422)
+    try:
+        report = service.import_codes(actor(), batch, upload.read())
+    except Invalid as error:
+        db.session.rollback()
+        return _batch_page(batch, errors={"_schema": [error.message], **error.errors}, status=422)
+    db.session.commit()
+    return _batch_page(batch, report=report)
+
+
+# --- assigning -------------------------------------------------------------------------
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@role_required(INTAKE)
+def assign():
+    if request.method == "GET":
+        return _assign_form(request.args.to_dict(), {})
+    form = request.form.to_dict()
+    try:
+        data = AssignInSchema().load({k: v for k, v in form.items() if v.strip()})
+        voucher = service.assign(actor(), **data)
+    except ma.ValidationError as error:
+        db.session.rollback()
+        return _assign_form(form, plain_errors(error.messages), 422)
+    except DomainError as error:
+        db.session.rollback()
+        return _assign_form(form, {"_schema": [error.message], **error.errors}, error.status)
+    db.session.commit()
+    # The one page that shows the code in full: no redirect, so a reload never re-shows it.
+    return render_template(
+        "vouchers/assigned.html",
+        voucher=voucher,
+        household=db.session.get(Household, voucher.household_id),
+        status_name=service.status_name,
+    )
+
+
+def _assign_form(form: dict, errors: dict, status: int = 200):
+    return (
+        render_template(
+            "vouchers/assign.html",
+            form=form,
+            errors=errors,
+            batches=service.assignable_batches(),
+        ),
+        status,
+    )
+
+
+# --- one voucher -----------------------------------------------------------------------
+
+
+@bp.route("/<int:voucher_id>")
+@role_required(INTAKE)
+def voucher(voucher_id: int):
+    return _voucher_page(service.get_voucher(voucher_id))
+
+
+def _voucher_page(voucher, revealed: str | None = None, errors=None, status: int = 200):
+    household = db.session.get(Household, voucher.household_id) if voucher.household_id else None
+    return (
+        render_template(
+            "vouchers/voucher.html",
+            voucher=voucher,
+            household=household,
+            revealed=revealed,
+            masked=service.mask(voucher.code),
+            errors=errors or {},
+            status_name=service.status_name,
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:voucher_id>/reveal", methods=["POST"])
+@role_required(INTAKE)
+def reveal(voucher_id: int):
+    voucher = service.get_voucher(voucher_id)
+    code = service.reveal(actor(), voucher)
+    db.session.commit()
+    return _voucher_page(voucher, revealed=code)
+
+
+@bp.route("/<int:voucher_id>/redeem", methods=["POST"])
+@role_required(INTAKE)
+def redeem(voucher_id: int):
+    voucher = service.get_voucher(voucher_id)
+    try:
+        data = RedeemInSchema().load(request.form.to_dict())
+        service.redeem(actor(), voucher, **data)
+    except ma.ValidationError as error:
+        db.session.rollback()
+        return _voucher_page(voucher, errors=plain_errors(error.messages), status=422)
+    except DomainError as error:
+        db.session.rollback()
+        return _voucher_page(voucher, errors={"_schema": [error.message]}, status=error.status)
+    db.session.commit()
+    flash(_("De voucher staat nu op gebruikt."), "success")
+    return redirect(url_for("vouchers.voucher", voucher_id=voucher_id))
+
+
+@bp.route("/<int:voucher_id>/revoke", methods=["POST"])
+@role_required(INTAKE)
+def revoke(voucher_id: int):
+    voucher = service.get_voucher(voucher_id)
+    try:
+        data = RevokeInSchema().load(request.form.to_dict())
+        service.revoke(actor(), voucher, **data)
+    except ma.ValidationError as error:
+        db.session.rollback()
+        return _voucher_page(voucher, errors=plain_errors(error.messages), status=422)
+    except DomainError as error:
+        db.session.rollback()
+        return _voucher_page(
+            voucher, errors={"_schema": [error.message], **error.errors}, status=error.status
+        )
+    db.session.commit()
+    flash(_("De voucher is ingetrokken. Hij wordt nooit meer uitgegeven."), "success")
+    return redirect(url_for("vouchers.voucher", voucher_id=voucher_id))
+
+
+@bp.route("/<int:voucher_id>/letter", methods=["POST"])
+@role_required(INTAKE)
+def letter(voucher_id: int):
+    document = service.print_letter(actor(), service.get_voucher(voucher_id))
+    db.session.commit()
+    return Response(
+        document,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="voucherbrief-{voucher_id}.pdf"'},
+    )
+
+
+# --- report ----------------------------------------------------------------------------
+
+
+@bp.route("/report")
+@role_required(COORDINATOR)
+def report():
+    end = date.today()
+    defaults = {"start": (end.replace(day=1) - timedelta(days=335)).replace(day=1), "end": end}
+    given = {k: v for k, v in request.args.items() if k in ("start", "end") and v}
+    errors = {}
+    try:
+        period = ReportQuerySchema().load({**_iso(defaults), **given})
+        result = service.issued_report(period["start"], period["end"])
+    except ma.ValidationError as error:
+        errors, period, result = plain_errors(error.messages), defaults, None
+    except Invalid as error:
+        errors, period, result = error.errors, defaults, None
+    return (
+        render_template(
+            "vouchers/report.html", report=result, period=_iso(period), given=given, errors=errors
+        ),
+        422 if errors else 200,
+    )
+
+
+def _iso(values: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
