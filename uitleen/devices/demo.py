@@ -1,0 +1,309 @@
+"""Demo workshop: donors, devices in every workshop state, wipes (one from an nwipe log,
+one failed), software, checks and erasure certificates, all made through the service.
+
+On loan, returned and gifted are left to the loans seeder, which takes ready devices.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import update
+
+from uitleen.audit.models import Event
+from uitleen.devices import service
+from uitleen.devices.models import Device
+from uitleen.extensions import db
+from uitleen.settings import service as settings
+
+DEMO_LOG = Path(__file__).with_name("demo_nwipe_log.txt")
+
+LOCATIONS = [
+    ("Werkplaats De Brug", "Kerkstraat 1, 1011 AB Amsterdam", "di en do 10:00–16:00"),
+    ("Bibliotheek Noord", "Buikslotermeerplein 1, 1025 XL Amsterdam", "za 11:00–14:00"),
+]
+
+DONORS = [
+    # name, organisation, contact, wants a certificate
+    ("Van der Linden Accountants B.V.", True, "ict@vanderlinden-accountants.nl", True),
+    ("Gemeente Amsterdam, afdeling ICT", True, "hergebruik@amsterdam.nl", True),
+    ("Wilma Bakker", False, "06 1234 5678", False),
+    ("Ahmed El Amrani", False, "", False),
+    ("Henk Jansen", False, "henk.jansen@example.nl", True),
+]
+
+MODELS = [
+    # kind, make, model, cpu, ram, storage, type, screen, licence
+    (
+        "laptop",
+        "Lenovo",
+        "ThinkPad T480",
+        "Intel Core i5-8350U",
+        8,
+        256,
+        "ssd",
+        14.0,
+        "Windows 10 Pro",
+    ),
+    (
+        "laptop",
+        "Lenovo",
+        "ThinkPad L390",
+        "Intel Core i5-8265U",
+        8,
+        256,
+        "ssd",
+        13.3,
+        "Windows 10 Pro",
+    ),
+    (
+        "laptop",
+        "HP",
+        "EliteBook 840 G5",
+        "Intel Core i5-8250U",
+        16,
+        512,
+        "nvme",
+        14.0,
+        "Windows 11 Pro",
+    ),
+    ("laptop", "HP", "ProBook 450 G6", "Intel Core i3-8145U", 8, 256, "ssd", 15.6, ""),
+    (
+        "laptop",
+        "Dell",
+        "Latitude 5490",
+        "Intel Core i5-8350U",
+        8,
+        256,
+        "ssd",
+        14.0,
+        "Windows 10 Pro",
+    ),
+    (
+        "laptop",
+        "Dell",
+        "Latitude 7400",
+        "Intel Core i7-8665U",
+        16,
+        512,
+        "nvme",
+        14.0,
+        "Windows 11 Pro",
+    ),
+    ("laptop", "Apple", "MacBook Air 2017", "Intel Core i5-5350U", 8, 128, "ssd", 13.3, ""),
+    (
+        "laptop",
+        "Acer",
+        "Aspire 5 A515",
+        "AMD Ryzen 5 3500U",
+        8,
+        512,
+        "ssd",
+        15.6,
+        "Windows 10 Home",
+    ),
+    (
+        "desktop",
+        "Fujitsu",
+        "Esprimo D538",
+        "Intel Core i5-8400",
+        8,
+        500,
+        "hdd",
+        None,
+        "Windows 10 Pro",
+    ),
+    ("tablet", "Samsung", "Galaxy Tab A7", "Unisoc T618", 3, 32, "emmc", 10.4, ""),
+]
+
+# Company laptops are all the same model; their serials come from the asset list.
+COMPANY_MODEL = MODELS[0]
+
+# How many devices end up in each state (ready leaves plenty for the loans seeder).
+PLAN = [
+    ("intake", 4),
+    ("wiping", 3),
+    ("wiped", 2),
+    ("qc", 3),
+    ("ready", 18),
+    ("repair", 2),
+    ("parts", 1),
+    ("recycled", 1),
+    ("lost", 1),
+]
+
+
+def _locations(demo):
+    existing = settings.locations()
+    if existing:
+        return existing
+    user = demo.users["coordinator"]
+    return [settings.add_location(user, name, address, hours) for name, address, hours in LOCATIONS]
+
+
+def _data(demo, n: int, donor, location, company: bool) -> dict:
+    rng = demo.rng
+    kind, make, model, cpu, ram, storage, type_, screen, licence = (
+        COMPANY_MODEL if company else rng.choice(MODELS)
+    )
+    prefix = {"Lenovo": "PF", "HP": "5CG", "Dell": "CN0", "Apple": "C02"}.get(make, "SN")
+    return {
+        "kind": kind,
+        "make": make,
+        "model": model,
+        "serial": f"{prefix}{rng.randrange(16**6):06X}{n:02d}",
+        "cpu": cpu,
+        "ram_gb": ram,
+        "storage_gb": storage,
+        "storage_type": type_,
+        "battery_health": rng.randrange(55, 98) if kind in ("laptop", "tablet") else None,
+        "screen_inches": screen,
+        "os_licence": licence,
+        "condition_grade": rng.choice("AABBBC"),
+        "condition_notes": rng.choice(["", "", "Krasje op de klep", "Toets F2 plakt wat"]),
+        "donor_id": donor.id,
+        "location_id": location.id,
+    }
+
+
+def _backdate(device: Device, days: int) -> None:
+    """The demo's devices came in over the past weeks; their round started then."""
+    then = device.created_at - timedelta(days=days)
+    db.session.execute(
+        update(Device)
+        .where(Device.id == device.id)
+        .values(created_at=then, state_changed_at=then, cycle_started_at=then)
+    )
+    db.session.execute(
+        update(Event)
+        .where(Event.subject_type == "devices", Event.subject_id == str(device.id))
+        .values(at=then)
+    )
+    db.session.refresh(device)
+
+
+def _wipe(user, device, rng, passed: bool = True) -> None:
+    method, tool = rng.choice(
+        [("PRNG Stream", "nwipe"), ("DoD Short", "nwipe"), ("ATA Secure Erase", "hdparm")]
+    )
+    disk = {
+        "disk_model": rng.choice(["SAMSUNG MZ7LN256HAJQ", "SK hynix SC311", "WDC WD5000LPLX"]),
+        "disk_serial": f"S{rng.randrange(16**10):010X}",
+        "result": "passed" if passed else "failed",
+    }
+    service.record_wipe(
+        user,
+        device,
+        {
+            "method": method,
+            "tool": tool,
+            "tool_version": "0.35" if tool == "nwipe" else "9.60",
+            "passes": 1 if method != "DoD Short" else 3,
+            "verification": "last",
+            "disks": [disk],
+        },
+    )
+
+
+def _software(user, device, rng) -> None:
+    items = settings.get("software_checklist")
+    os_name, version = rng.choice(
+        [("Linux Mint", "22 Cinnamon"), ("Windows 11", "23H2 (image 2026-01)"), ("Zorin OS", "17")]
+    )
+    service.record_software(
+        user,
+        device,
+        {"os_name": os_name, "os_version": version, "checklist": dict.fromkeys(items, True)},
+    )
+
+
+def _check(user, device, failed: tuple[str, ...] = (), notes: str = "") -> None:
+    items = settings.get("qc_checklist")
+    results = {item: ("fail" if item in failed else "pass") for item in items}
+    if device.kind == "desktop":
+        results.update({"Accu houdt lading": "na", "Touchpad": "na"})
+    service.record_quality_check(user, device, {"results": results, "notes": notes})
+
+
+def _import_log(user, device, days_ago: int, demo) -> None:
+    """The embedded ShredOS log, as if it was written for this device a few days ago."""
+    day = (demo.now - timedelta(days=days_ago)).strftime("%Y/%m/%d")
+    text = DEMO_LOG.read_text(encoding="utf-8")
+    text = text.replace("2025/03/01", day).replace("UIT-00017", device.asset_tag)
+    service.import_wipe_log(user, text.encode(), f"nwipe_log_{device.asset_tag}.txt", device)
+
+
+def _bring_to(user, device, state: str, rng, demo, first_ready: bool) -> None:
+    if state == "intake":
+        return
+    if state == "wiping":
+        # One failed wipe on record: it must be wiped again before it moves on.
+        if rng.random() < 0.6:
+            _wipe(user, device, rng, passed=False)
+        else:
+            service.transition(user, device, "wiping")
+        return
+    if first_ready:
+        _import_log(user, device, 2, demo)
+    else:
+        _wipe(user, device, rng)
+    if state == "wiped":
+        return
+    _software(user, device, rng)
+    if state == "qc":
+        return
+    if state == "repair":
+        _check(user, device, failed=("Toetsenbord",), notes="Toetsen Q en W reageren niet")
+        return
+    if state in ("parts", "recycled"):
+        service.transition(user, device, "parts", "Moederbord defect; accu en geheugen bewaard")
+        if state == "recycled":
+            service.transition(user, device, "recycled", "Naar de milieustraat, schijf vernietigd")
+        return
+    if state == "lost":
+        service.transition(user, device, "lost", "Niet meer gevonden na de verhuizing")
+        return
+    _check(user, device)
+    service.mark_ready(user, device)
+
+
+def seed(demo) -> None:
+    user = demo.users["volunteer"]
+    rng = demo.rng
+    locations = _locations(demo)
+    demo.objects["locations"] = locations
+    donors = [
+        service.create_donor(user, name, organisation, contact, certificate)
+        for name, organisation, contact, certificate in DONORS
+    ]
+    demo.objects["donors"] = donors
+    company = donors[0]
+
+    devices = []
+    n = 0
+    imported = False
+    for state, count in PLAN:
+        for _ in range(count):
+            n += 1
+            # The accountancy's laptops are most of the stock that is wiped or further.
+            from_company = (
+                state in ("wiped", "qc", "ready")
+                and n % 4 != 0
+                and sum(d.donor_id == company.id for d in devices) < 14
+            )
+            donor = company if from_company else rng.choice(donors[1:])
+            location = locations[n % len(locations)]
+            device = service.register_device(user, _data(demo, n, donor, location, from_company))
+            _backdate(device, rng.randrange(3, 40))
+            first_ready = state == "ready" and not imported
+            imported = imported or first_ready
+            _bring_to(user, device, state, rng, demo, first_ready)
+            devices.append(device)
+
+    # The company asked for certificates: one per passed wipe of its laptops.
+    for device in devices:
+        if device.donor_id == company.id:
+            passed = [w for w in service.work(device).wipes if w.passed]
+            if passed:
+                service.certificate(user, device, passed[0])
+    db.session.flush()
+    demo.objects["devices"] = devices
