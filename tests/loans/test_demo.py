@@ -13,7 +13,7 @@ from uitleen.loans import service as loans
 from uitleen.loans.models import Loan
 
 
-def test_demo_has_households_loans_and_a_waiting_list(app):
+def test_demo_has_households_loans_and_a_waiting_list(app, client, login_as):
     seeded = demo.seed()
     db.session.commit()
     homes = seeded.objects["households"]
@@ -35,3 +35,25 @@ def test_demo_has_households_loans_and_a_waiting_list(app):
     assert len(erased) == 1 and erased[0].contact_name is None
     assert db.session.scalar(select(Loan).where(Loan.household_id == erased[0].id))
     assert households.purge(None) == 0  # the demo is already up to date with retention
+    db.session.rollback()
+    every_desk_page_renders(client, login_as, seeded)
+
+
+def every_desk_page_renders(client, login_as, seeded) -> None:
+    login_as("intake")
+    urls = [
+        "/start",
+        "/households/",
+        "/households/?q=a",
+        "/households/new",
+        "/households/waiting",
+        "/loans/",
+        "/loans/issue",
+        "/loans/reminders",
+    ]
+    urls += [f"/loans/?status={status}" for status in loans.FILTERS]
+    urls += [f"/households/{h.id}" for h in seeded.objects["households"]]
+    urls += [f"/households/{h.id}/edit" for h in seeded.objects["households"][:3]]
+    urls += [f"/loans/{loan.id}" for loan in seeded.objects["loans"]]
+    failed = [(url, r.status_code) for url in urls if (r := client.get(url)).status_code != 200]
+    assert failed == []
