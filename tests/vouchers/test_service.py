@@ -382,3 +382,26 @@ def test_unknown_batch_and_voucher_are_not_found(app):
 def test_mask_shows_only_the_end():
     assert service.mask("K7PX9Q2MWD4R7QX2") == "••••••••7QX2"
     assert service.mask("AB12CD") == "••••••••CD"
+
+
+def test_a_lost_race_is_noticed_by_the_row_count_and_retried(app, monkeypatch):
+    batch = make_batch(codes=["TAKEN0001", "FREE00002"])
+    taken = service.assign(None, batch.id, make_household().id)
+    real = service._next_available
+    picks = iter([taken.id])  # the first pick is a code another worker just claimed
+    monkeypatch.setattr(service, "_next_available", lambda b: next(picks, None) or real(b))
+    household = make_household()
+    voucher = service.assign(None, batch.id, household.id)
+    assert voucher.code == "FREE00002"
+    db.session.refresh(taken)
+    assert taken.household_id != household.id
+
+
+def test_losing_every_race_asks_to_try_again(app, monkeypatch):
+    batch = make_batch(codes=["TAKEN0001"])
+    taken = service.assign(None, batch.id, make_household().id)
+    monkeypatch.setattr(service, "_next_available", lambda _batch: taken.id)
+    with pytest.raises(Conflict) as refused:
+        service.assign(None, batch.id, make_household().id)
+    assert refused.value.code == "assign_busy"
+    assert "Probeer het nog een keer" in refused.value.message

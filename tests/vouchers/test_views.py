@@ -190,3 +190,17 @@ def test_volunteers_get_403_on_voucher_pages(client, login_as):
         response = client.get(url)
         assert response.status_code == 403, url
         assert not any(code in text(response) for code in CODES)
+
+
+def test_assign_from_the_household_page_names_the_household(client, login_as):
+    login_as("intake")
+    household = make_household(code="HH-LINK")
+    batch = make_batch(codes=1)
+    page = text(client.get(f"/vouchers/assign?household_id={household.id}"))
+    assert "Voor huishouden HH-LINK" in page
+    assert f'name="household_id" value="{household.id}"' in page
+    response = client.post(
+        "/vouchers/assign", data={"household_id": household.id, "batch_id": batch.id}
+    )
+    assert response.status_code == 200
+    assert service.vouchers_of_household(household.id)[0].status == "assigned"

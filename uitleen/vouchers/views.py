@@ -196,9 +196,19 @@ def _assign_form(form: dict, errors: dict, status: int = 200):
             form=form,
             errors=errors,
             batches=service.assignable_batches(),
+            household=_household_from(form),
         ),
         status,
     )
+
+
+def _household_from(form: dict) -> Household | None:
+    """The household a link from its page pre-selected (?household_id=…), to name it."""
+    try:
+        household_id = int(form.get("household_id") or 0)
+    except ValueError:
+        return None
+    return db.session.get(Household, household_id) if household_id else None
 
 
 # --- one voucher -----------------------------------------------------------------------
