@@ -141,7 +141,7 @@ def upgrade():
     sa.Column('record_id', sa.Integer(), nullable=False),
     sa.Column('disk_model', sa.String(length=120), nullable=False),
     sa.Column('disk_serial', sa.String(length=120), nullable=False),
-    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('size_bytes', sa.BigInteger(), nullable=True),
     sa.Column('result', sa.String(length=16), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),

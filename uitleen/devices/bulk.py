@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -131,15 +134,16 @@ def _device_values(row: dict) -> dict:
     return _schema.load(data)
 
 
-def check(open_file: Callable[[], io.TextIOBase]) -> CheckResult:
-    """Check every row; all problems with their row numbers, nothing written."""
+def check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None = None) -> CheckResult:
+    """Check every row; all problems with their row numbers, nothing written to the
+    database. Valid rows go to `spool` as JSON lines, so the import need not parse again."""
     try:
-        return _check(open_file)
+        return _check(open_file, spool)
     except ImportRefused as refused:  # no usable header: nothing more to say
         return refused.result
 
 
-def _check(open_file: Callable[[], io.TextIOBase]) -> CheckResult:
+def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> CheckResult:
     errors: list[RowError] = []
     total = [0]
     count = 0
@@ -199,6 +203,8 @@ def _check(open_file: Callable[[], io.TextIOBase]) -> CheckResult:
             elif serial:
                 seen_serials[key] = number
             pending.append((number, key[0], serial, tag))
+            if spool is not None and not total[0]:
+                spool.write(json.dumps(_insert_values(values, row, serial, tag)) + "\n")
         if len(pending) >= BATCH:
             _check_existing(pending, add)
             pending = []
@@ -239,57 +245,70 @@ def _check_existing(pending: list[tuple[int, str, str, str]], add) -> None:
             add(number, "asset_tag", _("%(tag)s bestaat al.", tag=tag))
 
 
+def _insert_values(values: dict, row: dict, serial: str, tag: str) -> dict:
+    """What the import pass needs of one checked row."""
+    device = {k: v for k, v in values.items() if k in service.DEVICE_FIELDS}
+    device |= {"make": values["make"].strip(), "serial": serial}
+    device["storage_type"] = device.get("storage_type") or ""
+    return {
+        "device": device,
+        "tag": tag,
+        "donor": row.get("donor", "").strip(),
+        "donor_is_organisation": _flag(row.get("donor_is_organisation", "")),
+        "donor_wants_certificate": _flag(row.get("donor_wants_certificate", "")),
+        "location": row.get("location", "").lower(),
+    }
+
+
 def import_rows(
     actor,
     open_file: Callable[[], io.TextIOBase],
     progress: Callable[[int], None] | None = None,
-    checked: CheckResult | None = None,
 ) -> int:
-    """Check (unless `checked` is this transaction's check), then insert every row in
-    batches; raises ImportRefused and writes nothing when any row is wrong. The caller
-    commits."""
-    result = checked or check(open_file)
-    if result.error_count:
-        raise ImportRefused(result)
-    given = [0]
-    for _number, row in _reader(open_file):
-        match = _TAG_RE.match(row.get("asset_tag", "").upper())
+    """Check every row, then insert them in batches; raises ImportRefused and writes
+    nothing when any row is wrong. The caller commits (one transaction)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        result = check(open_file, spool)
+        if result.error_count:
+            raise ImportRefused(result)
+        spool.seek(0)
+        return _import_spool(actor, spool, result, progress)
+
+
+def _import_spool(actor, spool: IO[str], result: CheckResult, progress) -> int:
+    given = 0
+    for line in spool:
+        match = _TAG_RE.match(json.loads(line)["tag"])
         if match:
-            given[0] = max(given[0], int(match.group(1)))
-    if given[0]:
-        service.raise_counter_to(service.ASSET_TAG_COUNTER, given[0])
+            given = max(given, int(match.group(1)))
+    if given:
+        service.raise_counter_to(service.ASSET_TAG_COUNTER, given)
     # One reservation for all rows without a tag of their own.
     next_number = (
         service.reserve(service.ASSET_TAG_COUNTER, result.untagged) if result.untagged else 0
     )
     donors = _Donors(actor)
-    locations = dict(
-        (name.lower(), id_) for id_, name in db.session.execute(select(Location.id, Location.name))
-    )
+    locations = {
+        name.lower(): id_ for id_, name in db.session.execute(select(Location.id, Location.name))
+    }
     now = utcnow()
     batch: list[dict] = []
     done = 0
-    for _number, row in _reader(open_file):
-        values = _device_values(row)
-        for key in ("confirm_duplicate", "duplicate_reason"):
-            values.pop(key, None)
-        for key in [k for k in values if k.startswith("new_donor") or k.endswith("_id")]:
-            values.pop(key)
-        tag = row.get("asset_tag", "").upper()
+    spool.seek(0)
+    for line in spool:
+        item = json.loads(line)
+        tag = item["tag"]
         if not tag:
             tag = service.format_tag(next_number)
             next_number += 1
         batch.append(
             {
-                **{k: v for k, v in values.items() if k in service.DEVICE_FIELDS},
-                "make": values["make"].strip(),
-                "serial": service.normalise_serial(values.get("serial", "")),
-                "storage_type": values.get("storage_type") or "",
+                **item["device"],
                 "asset_tag": tag,
                 "public_token": service.new_public_token(),
                 "qr_matrix": None,
-                "donor_id": donors.id_for(row),
-                "location_id": locations.get(row.get("location", "").lower()),
+                "donor_id": donors.id_for(item),
+                "location_id": locations.get(item["location"]),
                 "state": "intake",
                 "state_changed_at": now,
                 "cycle_started_at": now,
@@ -328,10 +347,12 @@ _DEVICE_DEFAULTS = {
 
 def _insert(actor, batch: list[dict], now) -> int:
     """One multi-row INSERT for the devices and one for their 'registered' events."""
-    rows = [_DEVICE_DEFAULTS | row for row in batch]
+    db.session.execute(insert(Device), [_DEVICE_DEFAULTS | row for row in batch])
+    # Ids by tag in one indexed query: cheaper than RETURNING, which SQLite would have to
+    # run row by row to keep the order.
+    tags = [row["asset_tag"] for row in batch]
     ids = db.session.execute(
-        insert(Device).returning(Device.id, Device.asset_tag, sort_by_parameter_order=True),
-        rows,
+        select(Device.id, Device.asset_tag).where(Device.asset_tag.in_(tags))
     ).all()
     db.session.execute(
         insert(Event),
@@ -362,8 +383,8 @@ class _Donors:
         self.actor = actor
         self.ids: dict[str, int] = {}
 
-    def id_for(self, row: dict) -> int | None:
-        name = row.get("donor", "").strip()
+    def id_for(self, item: dict) -> int | None:
+        name = item["donor"]
         if not name:
             return None
         key = name.lower()
@@ -375,9 +396,9 @@ class _Donors:
                 found = service.create_donor(
                     self.actor,
                     name,
-                    _flag(row.get("donor_is_organisation", "")),
+                    item["donor_is_organisation"],
                     "",
-                    _flag(row.get("donor_wants_certificate", "")),
+                    item["donor_wants_certificate"],
                 ).id
             self.ids[key] = found
         return self.ids[key]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uitleen.db import utcnow
@@ -111,7 +111,7 @@ class WipeDisk(db.Model):
     record_id: Mapped[int] = mapped_column(ForeignKey("wipe_records.id"), index=True)
     disk_model: Mapped[str] = mapped_column(String(120), default="")
     disk_serial: Mapped[str] = mapped_column(String(120), default="")
-    size_bytes: Mapped[int | None]
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)  # disks pass 2**31 bytes
     result: Mapped[str] = mapped_column(String(16))  # passed / failed / aborted
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
