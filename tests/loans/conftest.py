@@ -6,6 +6,8 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from uitleen.extensions import babel
+
 STAGING = Path(__file__).parents[2] / "uitleen" / "translations" / "staging"
 TOPICS = ("documents", "reminders")
 
@@ -31,4 +33,8 @@ def compile_staging(directory: Path) -> Path:
 @pytest.fixture
 def translated_app(app, app_factory, tmp_path):
     """The app (same database) with household languages compiled from staging."""
-    return app_factory(BABEL_TRANSLATION_DIRECTORIES=str(compile_staging(tmp_path / "tr")))
+    # Flask-Babel caches loaded catalogues per locale on the shared Babel object, across
+    # apps: start and end with an empty cache so no app sees the other's catalogues.
+    babel.domain_instance.cache.clear()
+    yield app_factory(BABEL_TRANSLATION_DIRECTORIES=str(compile_staging(tmp_path / "tr")))
+    babel.domain_instance.cache.clear()
