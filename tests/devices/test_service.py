@@ -289,3 +289,15 @@ def test_find_exact_by_tag_and_label(app):
     assert service.find_exact("uit-1") == device
     assert service.find_exact(service.label_url(device.public_token)) == device
     assert service.find_exact("uit-2") is None
+
+
+def test_queue_counts_are_capped_and_agree_with_the_full_count(app):
+    for _ in range(3):
+        make_device()
+    make_wiped_device()
+    counts = service.queue_counts(("intake", "wiped", "ready"), cap=2)
+    assert counts == {"intake": 2, "wiped": 1, "ready": 0}
+    assert service.counts_by_state()["intake"] == 3
+    page = service.search(limit=2)
+    assert [d.asset_tag for d in page.items] == ["UIT-00004", "UIT-00003"]
+    assert page.items[0].state == "wiped" and page.items[0].donor is None

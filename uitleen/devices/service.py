@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from uitleen.audit.service import record
 from uitleen.auth.models import User
@@ -859,8 +860,23 @@ def find_exact(value: str) -> Device | None:
 
 @dataclass(frozen=True)
 class DevicePage:
-    items: list[Device]
+    items: list[SimpleNamespace]  # light rows with the device's columns, .donor, .location
     next_after: int | None
+
+
+# Every column a list shows or the API returns; the QR matrix stays in the database.
+_LIST_COLUMNS = [column for column in Device.__table__.c if column.name != "qr_matrix"]
+_DONOR_COLUMNS = ("id", "name", "is_organisation", "wants_certificate")
+
+
+def _listed(row) -> SimpleNamespace:
+    """A list row as an object: plain attributes, donor and location as small objects."""
+    values = dict(row._mapping)
+    donor = {key: values.pop(f"donor_{key}") for key in _DONOR_COLUMNS}
+    location = {"id": values.pop("location_ref"), "name": values.pop("location_name")}
+    values["donor"] = SimpleNamespace(**donor) if donor["id"] is not None else None
+    values["location"] = SimpleNamespace(**location) if location["id"] is not None else None
+    return SimpleNamespace(**values)
 
 
 def search(
@@ -872,8 +888,21 @@ def search(
     limit: int = 50,
     order: str = "desc",
 ) -> DevicePage:
-    """One page of devices, keyset on id, with donor and location joined in the same query."""
-    query = select(Device).options(joinedload(Device.donor), joinedload(Device.location))
+    """One page of devices, keyset on id, with donor and location joined in the same query.
+
+    Rows, not ORM objects: a list page needs no identity map, and skipping it halves the
+    time of a 50-row page.
+    """
+    query = (
+        select(
+            *_LIST_COLUMNS,
+            *(getattr(Donor, key).label(f"donor_{key}") for key in _DONOR_COLUMNS),
+            Location.id.label("location_ref"),
+            Location.name.label("location_name"),
+        )
+        .outerjoin(Donor, Donor.id == Device.donor_id)
+        .outerjoin(Location, Location.id == Device.location_id)
+    )
     if state:
         query = query.where(Device.state == state)
     if kind:
@@ -902,10 +931,26 @@ def search(
         query = query.order_by(Device.id.desc())
         if after:
             query = query.where(Device.id < after)
-    items = list(db.session.scalars(query.limit(limit + 1)).unique())
+    items = [_listed(row) for row in db.session.execute(query.limit(limit + 1))]
     more = len(items) > limit
     items = items[:limit]
     return DevicePage(items, items[-1].id if more and items else None)
+
+
+def queue_counts(states, cap: int = 1000) -> dict[str, int]:
+    """Devices waiting in each of these states, counted up to `cap` (one statement).
+
+    Each count reads at most `cap` entries of the (state, id) index, so the home page and
+    the queue tabs cost the same at 100 or 100,000 devices; show `cap` as "1000+".
+    """
+    counts = [
+        select(func.count())
+        .select_from(select(Device.id).where(Device.state == state).limit(cap).subquery())
+        .scalar_subquery()
+        .label(state)
+        for state in states
+    ]
+    return dict(db.session.execute(select(*counts)).one()._mapping)
 
 
 def counts_by_state() -> dict[str, int]:

@@ -54,10 +54,13 @@ nav_item("devices.index", lazy_gettext("Apparaten"), [VOLUNTEER, INTAKE, COORDIN
 nav_item("devices.new", lazy_gettext("Nieuw apparaat"), [VOLUNTEER, COORDINATOR], order=21)
 
 
+QUEUE_CAP = 1000
+
+
 def _counts() -> dict[str, int]:
-    """Counts per state, once per request (the home cards share them)."""
+    """Queue sizes (capped), once per request: the home cards share them."""
     if "device_counts" not in g:
-        g.device_counts = service.counts_by_state()
+        g.device_counts = service.queue_counts(QUEUES, QUEUE_CAP)
     return g.device_counts
 
 
@@ -67,7 +70,9 @@ def _queue_card(state: str, order: int, urgent_when: int | None = None):
         count = _counts()[state]
         return Card(
             title=str(lifecycle.STATE_NAMES[state]),
-            text=str(service.NEXT_STEP[state]),
+            text=str(service.NEXT_STEP[state])
+            if count < QUEUE_CAP
+            else _("Meer dan %(n)s.", n=QUEUE_CAP - 1) + " " + str(service.NEXT_STEP[state]),
             endpoint="devices.index",
             count=count,
             urgent=urgent_when is not None and count >= urgent_when,
@@ -81,12 +86,12 @@ for _order, _state in enumerate(QUEUES, start=20):
     _queue_card(_state, _order, urgent_when=1 if _state == "returned" else None)
 
 
-def _options() -> dict:
+def _options(donors: bool = True) -> dict:
     return {
         "kinds": [(k, service.KIND_NAMES[k]) for k in KINDS],
         "grades": [(g_, g_) for g_ in GRADES],
         "storage_types": [("", "—"), *[(s, s.upper()) for s in STORAGE_TYPES]],
-        "donors": service.donors(),
+        "donors": service.donors() if donors else [],
         "locations": settings.locations(),
         "states": lifecycle.STATE_NAMES,
         "kind_names": service.KIND_NAMES,
@@ -123,7 +128,8 @@ def index():
         counts=_counts(),
         queues=QUEUES,
         next_step=service.NEXT_STEP.get(state) if state else None,
-        **_options(),
+        cap=QUEUE_CAP,
+        **_options(donors=False),
     )
 
 
@@ -210,7 +216,7 @@ def show(device_id: int):
         label_url=service.label_url(device.public_token),
         qc_labels=QC_LABELS,
         can_work=role in (VOLUNTEER, COORDINATOR),
-        **_options(),
+        **_options(donors=False),
     )
 
 
