@@ -25,13 +25,6 @@ def organisation_zone() -> ZoneInfo:
     return ZoneInfo(name or "Europe/Amsterdam")
 
 
-def month_key(column):
-    """SQL giving 'YYYY-MM' of a UTC timestamp column, on SQLite and PostgreSQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def month_starts(today: date, count: int = 12) -> list[date]:
     """The first days of the last `count` months, oldest first, ending with today's month."""
     year, month = today.year, today.month
@@ -98,11 +91,17 @@ def stock_by_state() -> list[tuple[str, int]]:
     return [(state, counts.get(state, 0)) for state in STATES]
 
 
-def per_month(column, since: datetime, where=()) -> dict[str, int]:
-    """Rows per 'YYYY-MM' of column, from `since` on."""
-    key = month_key(column)
-    query = select(key, func.count()).where(column >= since, *where).group_by(key)
-    return _counts(query)
+def per_month(column, bounds: list[datetime]) -> list[int]:
+    """Rows whose column falls in each [bounds[i], bounds[i + 1]), in one round trip.
+
+    One range count per month instead of GROUP BY on a formatted date: with an index on
+    the column each count is a short index range scan, with no function call per row.
+    """
+    counts = [
+        select(func.count()).where(column >= begin, column < end).scalar_subquery()
+        for begin, end in zip(bounds, bounds[1:], strict=False)
+    ]
+    return [int(n) for n in db.session.execute(select(*counts)).one()]
 
 
 def loan_counts(today: date) -> tuple[int, int]:
@@ -149,22 +148,21 @@ def help_counts() -> dict[str, int]:
 def dashboard(now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows, in a handful of aggregate queries."""
     now = now or datetime.now(UTC)
-    today = now.astimezone(organisation_zone()).date()
-    starts = month_starts(now.date())
-    since = datetime.combine(starts[0], time(), UTC)
-    keys = [start.strftime("%Y-%m") for start in starts]
-    received = per_month(Device.created_at, since)
-    issued = per_month(Loan.issued_at, since)
-    returned = per_month(Loan.returned_at, since)
+    zone = organisation_zone()
+    today = now.astimezone(zone).date()
+    starts = month_starts(today)
+    following = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    # Months begin at Dutch midnight, as in the funder reports.
+    bounds = [datetime.combine(day, time(), zone).astimezone(UTC) for day in [*starts, following]]
     threshold = int(settings.get("voucher_low_stock"))
     loans_open, loans_overdue = loan_counts(today)
     help = help_counts()
     return Dashboard(
         stock=stock_by_state(),
-        months=keys,
-        received=[received.get(k, 0) for k in keys],
-        issued=[issued.get(k, 0) for k in keys],
-        returned=[returned.get(k, 0) for k in keys],
+        months=[start.strftime("%Y-%m") for start in starts],
+        received=per_month(Device.created_at, bounds),
+        issued=per_month(Loan.issued_at, bounds),
+        returned=per_month(Loan.returned_at, bounds),
         loans_open=loans_open,
         loans_overdue=loans_overdue,
         batches=voucher_stock(today, threshold),
