@@ -11,6 +11,7 @@ from uitleen.auth.models import User
 from uitleen.devices.models import Device
 from uitleen.errors import Conflict
 from uitleen.extensions import db
+from uitleen.households.models import Household
 from uitleen.loans import service
 from uitleen.loans.models import Loan
 
@@ -65,7 +66,7 @@ def test_forty_simultaneous_issues_make_exactly_one_loan(app, race_app, make_use
                 loan = service.issue(
                     actor,
                     db.session.get(Device, ids[1]),
-                    db.session.get(type(homes[0]), ids[2][i]),
+                    db.session.get(Household, ids[2][i]),
                 )
                 db.session.commit()
                 return loan.id
@@ -109,5 +110,35 @@ def test_forty_simultaneous_api_requests_make_one_loan_and_39_conflicts(
     assert statuses == [201] + [409] * (ATTEMPTS - 1), statuses
     refusals = [body for status, body in results if status == 409]
     assert all(MESSAGE in body["message"] for body in refusals)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Loan)) == 1
+
+
+def test_one_household_cannot_pass_its_limit_by_asking_two_desks(app, race_app, make_user):
+    worker = make_user("intake")
+    household = make_household(worker)
+    devices = [make_ready_device() for _ in range(10)]
+    ids = (worker.id, household.id, [d.id for d in devices])
+    db.session.rollback()
+
+    def attempt(i: int):
+        with race_app.app_context():
+            try:
+                household = db.session.get(Household, ids[1])
+                loan = service.issue(
+                    db.session.get(User, ids[0]), db.session.get(Device, ids[2][i]), household
+                )
+                db.session.commit()
+                return loan.id
+            except Conflict as refused:
+                db.session.rollback()
+                return refused.code
+            finally:
+                db.session.remove()
+
+    results = run_together(10, attempt)
+    assert sorted(map(str, results)) == sorted(
+        [str(r) for r in results if isinstance(r, int)] + ["too_many_open_loans"] * 9
+    )
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Loan)) == 1

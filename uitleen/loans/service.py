@@ -173,6 +173,9 @@ def _check_household_may_borrow(household: Household, kind: str) -> None:
         )
     if kind != "loan":
         return  # a gift closes at once and never counts as open
+    # Lock the household row first, so two desks lending it two devices at once are counted
+    # one after the other (PostgreSQL; SQLite already serialises writing transactions).
+    db.session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
     limit = int(settings.get("max_open_loans_per_household"))
     if households.open_loan_count(household) >= limit:
         raise Conflict(
