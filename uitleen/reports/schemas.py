@@ -45,11 +45,6 @@ def period_from(data: dict, default: Period) -> Period:
     return default
 
 
-class CountSchema(ma.Schema):
-    name = ma.fields.String()
-    count = ma.fields.Integer()
-
-
 class DevicesSchema(ma.Schema):
     received = ma.fields.Integer()
     wiped = ma.fields.Integer()
@@ -58,10 +53,20 @@ class DevicesSchema(ma.Schema):
     recycled = ma.fields.Integer()
 
 
+PAIRS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "count": {"type": "integer"}},
+    },
+}
+
+
 def _pairs(attribute: str):
+    """(name, count) pairs as a list of {"name", "count"} objects."""
     return ma.fields.Function(
         lambda obj: [{"name": k, "count": n} for k, n in getattr(obj, attribute)],
-        metadata={"type": "array", "items": {"$ref": "#/components/schemas/Count"}},
+        metadata=PAIRS,
     )
 
 
