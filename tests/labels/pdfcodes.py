@@ -1,0 +1,40 @@
+"""Read the QR codes back out of a label PDF, page by page and cell by cell."""
+
+import pypdfium2 as pdfium
+import zxingcpp
+
+from uitleen.labels.formats import LabelFormat
+
+DPI = 150
+
+
+def decode_cells(fmt: LabelFormat, pdf: bytes) -> list[dict[int, str]]:
+    """{cell position: decoded text} for every page of the PDF."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        images = [page.render(scale=DPI / 72, grayscale=True).to_pil() for page in document]
+    finally:
+        document.close()
+    return [_cells(fmt, image) for image in images]
+
+
+def _cells(fmt: LabelFormat, image) -> dict[int, str]:
+    found = {}
+    for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+        corners = (code.position.top_left, code.position.bottom_right)
+        x_mm = sum(point.x for point in corners) / 2 / DPI * 25.4
+        y_mm = sum(point.y for point in corners) / 2 / DPI * 25.4
+        [position] = [
+            position
+            for position in range(1, fmt.labels_per_page + 1)
+            if fmt.cell(position)[0] <= x_mm <= fmt.cell(position)[0] + fmt.label_width_mm
+            and fmt.cell(position)[1] <= y_mm <= fmt.cell(position)[1] + fmt.label_height_mm
+        ]
+        assert position not in found
+        found[position] = code.text
+    return found
+
+
+def decode_all(fmt: LabelFormat, pdf: bytes) -> list[str]:
+    """Every decoded text in print order (page by page, cell by cell)."""
+    return [text for page in decode_cells(fmt, pdf) for _cell, text in sorted(page.items())]

@@ -1,0 +1,101 @@
+"""Rotating a label: the old URL is retired (friendly 410 page), new labels carry the new one."""
+
+from sqlalchemy import select
+
+from tests.devices.factories import make_device
+from tests.labels.pdfcodes import decode_all
+from uitleen.audit.service import history
+from uitleen.devices.models import RetiredToken
+from uitleen.devices.service import label_url
+from uitleen.extensions import db
+from uitleen.labels.formats import load_format
+from uitleen.labels.qr import QrMatrix, make_matrix
+
+
+def one_device():
+    device = make_device()
+    db.session.commit()
+    return device
+
+
+def rotate(client, device, confirm="yes"):
+    data = {"confirm": confirm} if confirm else {}
+    return client.post(f"/labels/device/{device.id}/rotate", data=data)
+
+
+def test_rotation_retires_the_old_token_and_new_labels_carry_the_new_one(client, login_as):
+    user = login_as("volunteer")
+    device = one_device()
+    old_token, old_matrix = device.public_token, device.qr_matrix
+
+    confirm_page = client.get(f"/labels/device/{device.id}/rotate")
+    assert "niet meer werkt" in confirm_page.get_data(as_text=True)
+    response = rotate(client, device)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/labels/device/{device.id}")  # reprint
+
+    db.session.expire_all()
+    assert device.public_token != old_token and len(device.public_token) == 26
+    assert device.qr_matrix != old_matrix
+    # The stored matrix is the new URL's, so labels drawn from it decode to the new URL.
+    assert QrMatrix.from_bytes(device.qr_matrix) == make_matrix(label_url(device.public_token))
+    retired = db.session.get(RetiredToken, old_token)
+    assert retired is not None and retired.device_id == device.id
+
+    [event] = [e for e in history("devices", device.id) if e.verb == "label.rotated"]
+    assert event.actor_id == user.id
+    assert old_token not in str(event.data) and device.public_token not in str(event.data)
+
+    reprint = client.post(f"/labels/device/{device.id}", data={"format": "L7160"})
+    assert decode_all(load_format("L7160"), reprint.data) == [label_url(device.public_token)]
+    page = client.get(f"/labels/device/{device.id}").get_data(as_text=True)
+    assert "nieuw label" in page and "1 eerder label" in page
+
+
+def test_the_old_url_shows_the_friendly_page_the_new_one_the_help_page(client, login_as):
+    login_as("volunteer")
+    device = one_device()
+    old_token = device.public_token
+    rotate(client, device)
+    db.session.expire_all()
+    client.post("/logout")
+
+    old = client.get(f"/h/{old_token}")
+    assert old.status_code == 410
+    assert "Dit label is niet meer in gebruik" in old.get_data(as_text=True)
+    assert client.get(f"/h/{old_token.lower()}").status_code == 410
+    assert client.get(f"/h/{device.public_token}").status_code == 200
+
+
+def test_rotation_needs_the_box_ticked_and_changes_nothing_without(client, login_as):
+    login_as("volunteer")
+    device = one_device()
+    token = device.public_token
+    response = rotate(client, device, confirm=None)
+    assert response.status_code == 422
+    assert "Vink aan" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert device.public_token == token
+    assert db.session.scalars(select(RetiredToken)).all() == []
+
+
+def test_the_desk_may_print_but_not_rotate(client, login_as):
+    login_as("intake")
+    device = one_device()
+    page = client.get(f"/labels/device/{device.id}").get_data(as_text=True)
+    assert "/rotate" not in page
+    assert rotate(client, device).status_code == 403
+
+
+def test_rotating_twice_keeps_both_old_tokens_retired(client, login_as):
+    login_as("coordinator")
+    device = one_device()
+    first = device.public_token
+    rotate(client, device)
+    db.session.expire_all()
+    second = device.public_token
+    rotate(client, device)
+    db.session.expire_all()
+    retired = db.session.scalars(select(RetiredToken.token).order_by(RetiredToken.token)).all()
+    assert sorted(retired) == sorted([first, second])
+    assert device.public_token not in retired

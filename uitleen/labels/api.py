@@ -1,0 +1,71 @@
+"""/api/v1/labels: label PDFs for scripts and label-printer stations."""
+
+from flask import Response, send_file
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from uitleen.auth.access import actor, role_required
+from uitleen.auth.roles import INTAKE, VOLUNTEER
+from uitleen.extensions import db
+from uitleen.labels import jobs, service
+from uitleen.labels.render import render_labels
+from uitleen.labels.schemas import LabelPrintInSchema
+
+blp = Blueprint(
+    "labels_api",
+    __name__,
+    url_prefix="/api/v1/labels",
+    description="Device labels as PDF: QR code, asset tag, help line and phone number",
+)
+
+
+@blp.route("", methods=["POST"])
+@role_required(VOLUNTEER, INTAKE)
+@blp.arguments(LabelPrintInSchema)
+@blp.response(200, content_type="application/pdf")
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The labels, ready to print. Large runs are drawn in a separate "
+            "process while this request waits, so other requests stay fast.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@blp.alt_response(
+    422,
+    description="Unknown format (field format), tag (tags) or device "
+    "(device_ids), or a start position off the sheet (start)",
+)
+@blp.alt_response(503, description="Too many large runs at once (code busy): try again")
+def print_labels(data):
+    """Labels for devices chosen by id, tag or state; printing is logged per device."""
+    run = service.prepare_print(actor(), **data)
+    filename = f"labels-{run.fmt.id}-{len(run.labels)}.pdf"
+    if len(run.labels) <= jobs.inline_max():
+        db.session.commit()
+        return _pdf(render_labels(run.fmt, run.labels, run.start), filename)
+    fmt_path = service.formats_dir() / f"{run.fmt.id}.toml"
+    job = jobs.start(run.job_id, actor().id, fmt_path, run.fmt.name, run.start, run.labels)
+    db.session.commit()  # before waiting: no database lock is held while the worker draws
+    return _job_pdf(jobs.wait(job.id), filename)
+
+
+def _pdf(document: bytes, filename: str) -> Response:
+    return Response(
+        document,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _job_pdf(job: jobs.Job, filename: str) -> Response:
+    """Hand over a finished job's PDF and remove its folder (the open file stays readable)."""
+    if job.state != jobs.DONE:
+        jobs.remove(job.id)
+        raise jobs.Failed(
+            _("Het maken van de labels is mislukt. Probeer het opnieuw of vraag het de beheerder.")
+        )
+    handle = job.path.open("rb")
+    jobs.remove(job.id)
+    return send_file(handle, mimetype="application/pdf", as_attachment=True, download_name=filename)

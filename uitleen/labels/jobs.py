@@ -1,0 +1,222 @@
+"""Large label runs are drawn in a separate process, so web workers stay free.
+
+Drawing 10,000 labels is ~20 s of pure-Python CPU work. In a request thread it would
+hold the GIL of that gunicorn worker (its other thread crawls) and keep ~45 MB of pages
+in the long-lived worker. So the request writes the label contents to a job folder in
+the instance folder and starts `python -m uitleen.labels.worker` on it (niced, with a CPU
+time limit); the worker writes labels.pdf and exits, which returns all its memory.
+
+A job folder holds meta.json (owner, count, format), input.json (removed when done),
+pid, and then labels.pdf or error.txt. Folders older than KEEP are removed whenever a
+job starts or a status is read, so no file outlives a few hours.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from uitleen.errors import DomainError, NotFound
+from uitleen.labels.render import LabelContent
+from uitleen.labels.worker import RESULT
+
+KEEP_SECONDS = 2 * 3600  # a finished PDF can be downloaded again for two hours
+DEFAULT_INLINE_MAX = 300  # about half a second of drawing: fine inside a request
+DEFAULT_MAX_RUNNING = 2  # per instance folder; the machine also has web requests to serve
+RUNNING, DONE, FAILED = "running", "done", "failed"
+_JOB_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+class Busy(DomainError):
+    """Too many large runs at once; try again shortly."""
+
+    status = 503
+    code = "busy"
+
+
+class Failed(DomainError):
+    """The worker ended without a PDF (its error is in the job folder's error.txt)."""
+
+    status = 500
+    code = "labels_failed"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    owner_id: int | None
+    state: str
+    count: int
+    format_name: str
+    created: float
+    error: str = ""
+
+    @property
+    def path(self) -> Path:
+        return jobs_dir() / self.id / RESULT
+
+
+def inline_max() -> int:
+    """Runs up to this many labels are drawn in the request; larger ones by a worker."""
+    return current_app.config.get("LABELS_INLINE_MAX", DEFAULT_INLINE_MAX)
+
+
+def jobs_dir() -> Path:
+    """Where job folders live: LABELS_JOBS_DIR, or label-jobs in the instance folder."""
+    configured = current_app.config.get("LABELS_JOBS_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "label-jobs"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user took the number: ours is gone
+        return False
+    return True
+
+
+def _read(folder: Path) -> Job | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    state, error = RUNNING, ""
+    if (folder / RESULT).exists():
+        state = DONE
+    elif (folder / "error.txt").exists():
+        state, error = FAILED, (folder / "error.txt").read_text()[:500]
+    else:
+        pid = int((folder / "pid").read_text() or 0) if (folder / "pid").exists() else 0
+        if not pid or not _pid_alive(pid):
+            state, error = FAILED, "the worker stopped without a result"
+    return Job(
+        folder.name,
+        meta["owner_id"],
+        state,
+        meta["count"],
+        meta["format_name"],
+        meta["created"],
+        error,
+    )
+
+
+def cleanup(now: float | None = None) -> int:
+    """Remove job folders older than KEEP_SECONDS; returns how many went."""
+    now = time.time() if now is None else now
+    removed = 0
+    if not jobs_dir().is_dir():
+        return 0
+    for folder in jobs_dir().iterdir():
+        if folder.is_dir() and now - folder.stat().st_mtime > KEEP_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def running() -> list[Job]:
+    if not jobs_dir().is_dir():
+        return []
+    jobs = (_read(folder) for folder in jobs_dir().iterdir() if folder.is_dir())
+    return [job for job in jobs if job is not None and job.state == RUNNING]
+
+
+def _payload(labels: list[LabelContent]) -> dict:
+    """The label contents as JSON; help line and phone are the same on every label."""
+    first = labels[0]
+    return {
+        "help_text": first.help_text,
+        "phone_text": first.phone_text,
+        "labels": [
+            [
+                label.tag,
+                label.url,
+                base64.b64encode(label.matrix.to_bytes()).decode() if label.matrix else None,
+            ]
+            for label in labels
+        ],
+    }
+
+
+def start(
+    job_id: str,
+    owner_id: int | None,
+    format_path: Path,
+    format_name: str,
+    start_position: int,
+    labels: list[LabelContent],
+) -> Job:
+    """Write the job folder and start its worker; returns at once."""
+    if not _JOB_ID.match(job_id):
+        raise ValueError("job ids are 16 hex digits")
+    cleanup()
+    limit = current_app.config.get("LABELS_MAX_RUNNING", DEFAULT_MAX_RUNNING)
+    if len(running()) >= limit:
+        raise Busy(
+            _(
+                "Er worden nu al %(n)s grote labelopdrachten gemaakt. "
+                "Probeer het over een minuut opnieuw.",
+                n=limit,
+            )
+        )
+    folder = jobs_dir() / job_id
+    folder.mkdir(parents=True)
+    job_input = {"format_path": str(format_path), "start": start_position, **_payload(labels)}
+    (folder / "input.json").write_text(json.dumps(job_input))
+    meta = {
+        "owner_id": owner_id,
+        "count": len(labels),
+        "format_name": format_name,
+        "created": time.time(),
+    }
+    (folder / "meta.json").write_text(json.dumps(meta))
+    with open(folder / "worker.log", "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own module, no user text on the line
+            [sys.executable, "-m", "uitleen.labels.worker", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            close_fds=True,
+            start_new_session=True,  # a signal to the web worker's group does not reach it
+        )
+    (folder / "pid").write_text(str(process.pid))
+    # Someone must collect the exit status, or the process stays a zombie.
+    threading.Thread(target=process.wait, daemon=True, name=f"label-job-{job_id}").start()
+    return get(job_id)
+
+
+def wait(job_id: str, poll_seconds: float = 0.2) -> Job:
+    """Block until the job is done or failed; sleeping leaves the GIL to other threads."""
+    while (job := get(job_id)).state == RUNNING:
+        time.sleep(poll_seconds)
+    return job
+
+
+def get(job_id: str) -> Job:
+    """A job by id; 404 when it does not exist (any more)."""
+    job = _read(jobs_dir() / job_id) if _JOB_ID.match(job_id or "") else None
+    if job is None:
+        raise NotFound(
+            _("Deze labelopdracht bestaat niet (meer). Maak de labels opnieuw."),
+            code="job_not_found",
+        )
+    return job
+
+
+def remove(job_id: str) -> None:
+    """Remove a job folder (after the API has handed over its PDF)."""
+    if _JOB_ID.match(job_id):
+        shutil.rmtree(jobs_dir() / job_id, ignore_errors=True)

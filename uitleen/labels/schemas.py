@@ -1,0 +1,53 @@
+"""One input schema for a print request: the API's JSON and the HTML forms alike."""
+
+import marshmallow as ma
+from marshmallow import validate
+
+from uitleen.devices.lifecycle import STATES
+from uitleen.labels.service import MAX_COPIES, MAX_LABELS
+
+F = ma.fields
+
+
+class LabelPrintInSchema(ma.Schema):
+    """Which devices, on which label format, starting at which position of the sheet."""
+
+    class Meta:
+        unknown = ma.EXCLUDE  # HTML forms also send csrf_token and the submit button
+
+    format = F.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "a format id: a file name in labels/ without .toml, e.g. L7160"},
+    )
+    device_ids = F.List(
+        F.Integer(),
+        load_default=list,
+        validate=validate.Length(max=MAX_LABELS),
+        metadata={"description": "devices by id, printed in this order"},
+    )
+    tags = F.List(
+        F.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        validate=validate.Length(max=MAX_LABELS),
+        metadata={"description": "asset tags ('UIT-00042', '42') or scanned label URLs"},
+    )
+    state = F.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(STATES),
+        metadata={"description": "all devices in this state, by asset tag"},
+    )
+    start = F.Integer(
+        load_default=1,
+        validate=validate.Range(min=1),
+        metadata={"description": "position of the first label on the first sheet (1 = top left)"},
+    )
+    copies = F.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_COPIES))
+
+    @ma.pre_load
+    def blanks(self, data, **kwargs):
+        """HTML forms send '' for an empty choice or number; treat that as not given."""
+        if not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if value != ""}

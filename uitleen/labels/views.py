@@ -1,0 +1,233 @@
+"""Label pages: print for one device or a selection, follow a large run, rotate a label."""
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from marshmallow import ValidationError
+
+from uitleen.auth.access import actor, role_required
+from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
+from uitleen.devices import service as devices
+from uitleen.devices.lifecycle import STATE_NAMES
+from uitleen.errors import Invalid, NotFound, plain_errors
+from uitleen.extensions import db
+from uitleen.labels import jobs, service
+from uitleen.labels.render import render_labels
+from uitleen.labels.schemas import LabelPrintInSchema
+from uitleen.nav import nav_item
+
+bp = Blueprint("labels", __name__, url_prefix="/labels")
+
+PRINTERS = (VOLUNTEER, INTAKE)  # labels carry no household data; coordinators always may
+REFRESH_SECONDS = 2
+
+nav_item("labels.index", lazy_gettext("Labels printen"), [VOLUNTEER, INTAKE, COORDINATOR], 22)
+
+
+def _form(values: dict) -> dict:
+    """What the form shows: the user's input, or the last format they used."""
+    return {
+        "format": session.get("label_format", ""),
+        "start": 1,
+        "copies": 1,
+        "tags": "",
+        "state": "",
+    } | values
+
+
+def _input(form, device_ids: list) -> dict:
+    """The form's fields in the shape of LabelPrintInSchema (the API's JSON)."""
+    data = {key: form.get(key, "") for key in ("format", "start", "copies", "state")}
+    data["device_ids"] = device_ids
+    data["tags"] = service.split_tags(form.get("tags", ""))
+    return data
+
+
+def _chosen(device_ids: list[str]) -> tuple[list, dict]:
+    """The devices picked in the list (shown on the print page), or why they cannot be."""
+    try:
+        ids = [int(value) for value in device_ids]
+        return (service.select_devices(ids) if ids else []), {}
+    except ValueError:
+        message = _("Deze apparaten bestaan niet: %(ids)s.", ids=", ".join(device_ids))
+        return [], {"device_ids": [message]}
+    except Invalid as error:
+        return [], error.errors
+
+
+def _selection_page(form: dict, device_ids: list, errors: dict, status: int = 200):
+    chosen, choose_errors = _chosen(device_ids)
+    return (
+        render_template(
+            "labels/print.html",
+            form=_form(form),
+            chosen=chosen,
+            errors=errors or choose_errors,
+            formats=service.format_choices(),
+            states=STATE_NAMES,
+        ),
+        status,
+    )
+
+
+def _deliver(run: service.PrintRun, filename: str):
+    """A small run as the PDF itself; a large one as a background job to follow."""
+    session["label_format"] = run.fmt.id
+    if len(run.labels) <= jobs.inline_max():
+        db.session.commit()  # before drawing: no write lock held while the CPU works
+        pdf = render_labels(run.fmt, run.labels, run.start)
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+    job = jobs.start(
+        run.job_id,
+        actor().id,
+        service.formats_dir() / f"{run.fmt.id}.toml",
+        run.fmt.name,
+        run.start,
+        run.labels,
+    )  # too busy: raises before the commit, so nothing is logged
+    db.session.commit()
+    return redirect(url_for("labels.job", job_id=job.id), 303)
+
+
+# --- a selection -----------------------------------------------------------------------
+
+
+@bp.route("/")
+@role_required(*PRINTERS)
+def index():
+    """The print form; ?device_id=…&device_id=… (checkboxes in the device list) preselects."""
+    form = {key: request.args[key] for key in ("tags", "state") if key in request.args}
+    return _selection_page(form, request.args.getlist("device_id"), {})
+
+
+@bp.route("/", methods=["POST"])
+@role_required(*PRINTERS)
+def print_selection():
+    device_ids = request.form.getlist("device_id")
+    form = request.form.to_dict()
+    try:
+        run = service.prepare_print(actor(), **LabelPrintInSchema().load(_input(form, device_ids)))
+    except ValidationError as error:
+        db.session.rollback()
+        return _selection_page(form, device_ids, plain_errors(error.messages), 422)
+    except Invalid as error:
+        db.session.rollback()
+        return _selection_page(form, device_ids, error.errors or {"_schema": [error.message]}, 422)
+    return _deliver(run, f"labels-{run.fmt.id}-{len(run.labels)}.pdf")
+
+
+# --- one device ------------------------------------------------------------------------
+
+
+def _device_page(device, form: dict, errors: dict, status: int = 200):
+    return (
+        render_template(
+            "labels/device.html",
+            device=device,
+            form=_form(form),
+            errors=errors,
+            formats=service.format_choices(),
+            label_url=devices.label_url(device.public_token),
+            retired=service.retired_count(device),
+            can_rotate=actor().role in (VOLUNTEER, COORDINATOR),
+        ),
+        status,
+    )
+
+
+@bp.route("/device/<int:device_id>", methods=["GET", "POST"])
+@role_required(*PRINTERS)
+def device(device_id: int):
+    """One label, or copies of it from a chosen position on a half-used sheet."""
+    item = devices.get_device(device_id)
+    if request.method == "GET":
+        return _device_page(item, {}, {})
+    form = request.form.to_dict()
+    try:
+        data = LabelPrintInSchema().load(_input(form, [device_id]) | {"tags": [], "state": None})
+        run = service.prepare_print(actor(), **data)
+    except ValidationError as error:
+        db.session.rollback()
+        return _device_page(item, form, plain_errors(error.messages), 422)
+    except Invalid as error:
+        db.session.rollback()
+        return _device_page(item, form, error.errors or {"_schema": [error.message]}, 422)
+    return _deliver(run, f"label-{item.asset_tag}.pdf")
+
+
+@bp.route("/device/<int:device_id>/rotate", methods=["GET", "POST"])
+@role_required(VOLUNTEER)
+def rotate(device_id: int):
+    """Give the device a new label URL; the old label then says 'no longer in use'."""
+    item = devices.get_device(device_id)
+    if request.method == "GET":
+        return render_template("labels/rotate.html", device=item, errors={})
+    if request.form.get("confirm") != "yes":
+        message = _("Vink aan dat u begrijpt dat het oude label daarna niet meer werkt.")
+        errors = {"confirm": [message]}
+        return render_template("labels/rotate.html", device=item, errors=errors), 422
+    service.rotate_token(actor(), item)
+    db.session.commit()
+    flash(
+        _(
+            "%(tag)s heeft een nieuw label. Het oude label werkt niet meer: "
+            "print het nieuwe en plak het over het oude heen.",
+            tag=item.asset_tag,
+        ),
+        "success",
+    )
+    return redirect(url_for("labels.device", device_id=item.id), 303)
+
+
+# --- large runs ------------------------------------------------------------------------
+
+
+def _own_job(job_id: str) -> jobs.Job:
+    """A job of this user (coordinators see all); someone else's is 'not found'."""
+    jobs.cleanup()
+    job = jobs.get(job_id)
+    if job.owner_id != actor().id and actor().role != COORDINATOR:
+        raise NotFound(_("Deze labelopdracht bestaat niet (meer). Maak de labels opnieuw."))
+    return job
+
+
+@bp.route("/jobs/<job_id>")
+@role_required(*PRINTERS)
+def job(job_id: str):
+    """Progress of a large run: refreshes itself (no JavaScript) until the PDF is ready."""
+    item = _own_job(job_id)
+    response = current_app.make_response(render_template("labels/job.html", job=item, jobs=jobs))
+    if item.state == jobs.RUNNING:
+        # The Refresh header, not a <meta> tag: same effect in browsers, and base.html
+        # stays as it is.
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@bp.route("/jobs/<job_id>/labels.pdf")
+@role_required(*PRINTERS)
+def job_pdf(job_id: str):
+    item = _own_job(job_id)
+    if item.state != jobs.DONE:
+        raise NotFound(_("Deze labels zijn nog niet klaar."), code="job_not_done")
+    return send_file(
+        item.path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"labels-{item.count}.pdf",
+    )
