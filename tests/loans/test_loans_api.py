@@ -56,6 +56,8 @@ def test_issue_through_the_api(desk):
         ({"due_date": "morgen"}, "due_date", "JJJJ-MM-DD"),
         ({"due_date": "2020-01-01"}, "due_date", "na vandaag"),
         ({"deposit": "tien"}, "deposit", "bedrag in euro"),
+        ({"deposit": "sNaN"}, "deposit", "bedrag in euro"),
+        ({"deposit": "Infinity"}, "deposit", "bedrag in euro"),
         ({"deposit": "12,345"}, "deposit", "twee cijfers na de komma"),
         ({"deposit": "-5"}, "deposit", "van 0 tot 1000 euro"),
         ({"kind": "gift", "deposit": "10"}, "deposit", "geen borg"),

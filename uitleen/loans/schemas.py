@@ -21,6 +21,8 @@ class Euros(ma.fields.Field):
         text = re.sub(r"[€\s]", "", str(value)).replace(",", ".")
         try:
             amount = Decimal(text)
+            if not amount.is_finite():
+                raise InvalidOperation
         except InvalidOperation:
             raise ma.ValidationError(
                 _("Vul een bedrag in euro in, bijvoorbeeld 25 of 25,00.")
