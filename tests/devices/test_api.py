@@ -110,16 +110,17 @@ def test_refused_transition_is_409_in_plain_dutch(client, api_headers):
     assert "Deze laptop is nog niet gewist" in response.json["message"]
 
 
-def test_volunteer_may_not_issue_a_loan_by_transition(client, api_headers):
+def test_loans_are_not_made_by_a_bare_transition(client, api_headers):
     device = make_ready_device()
     db.session.commit()
     response = client.post(
         f"/api/v1/devices/{device.id}/transitions",
         json={"target": "on_loan"},
-        headers=api_headers("volunteer"),
+        headers=api_headers("intake"),
     )
     assert response.status_code == 409
-    assert response.json["code"] == "role_not_allowed"
+    assert response.json["code"] == "use_loans"
+    assert "via de uitleen" in response.json["message"]
 
 
 def test_full_pipeline_through_the_api(client, api_headers):
@@ -285,3 +286,16 @@ def test_list_filters_search_and_pages(client, api_headers):
         "UIT-00003"
     )
     assert client.get("/api/v1/devices?state=ready", headers=headers).json["items"] == []
+
+
+def test_a_desk_worker_may_not_make_workshop_moves(client, api_headers):
+    device = make_device()
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/devices/{device.id}/transitions",
+        json={"target": "wiping"},
+        headers=api_headers("intake"),
+    )
+    assert response.status_code == 409
+    assert response.json["code"] == "role_not_allowed"
+    assert "rol" in response.json["message"]

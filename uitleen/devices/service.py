@@ -70,6 +70,9 @@ NEXT_STEP = {
     "repair": lazy_gettext("Repareren, daarna opnieuw controleren."),
 }
 
+# Moves that belong to a loan: the loans service makes them, with the loan record.
+LOAN_TARGETS = frozenset({"on_loan", "gifted"})
+
 # Moves that need a reason a colleague can read later.
 NOTE_REQUIRED = frozenset({"repair", "parts", "recycled", "lost"})
 
@@ -367,7 +370,19 @@ def device_by_tag(tag: str) -> Device | None:
 
 
 def transition(actor, device: Device, target: str, note: str = "") -> Device:
-    """A move the user asked for; some moves need a note that says why."""
+    """A move the user asked for; some moves need a note that says why.
+
+    Issuing, giving away and taking back belong to a loan, so they go through the loans
+    service (which keeps the loan record); here they are refused with a pointer there.
+    """
+    if target in LOAN_TARGETS or device.state == "on_loan":
+        raise Conflict(
+            _(
+                "Uitlenen, schenken en terugnemen gaan via de uitleen, zodat de uitleen "
+                "goed wordt vastgelegd. Open de uitleen van dit apparaat."
+            ),
+            code="use_loans",
+        )
     note = (note or "").strip()
     if target in NOTE_REQUIRED and not note:
         raise field_error(
@@ -872,7 +887,7 @@ _DONOR_COLUMNS = ("id", "name", "is_organisation", "wants_certificate")
 def _listed(row) -> SimpleNamespace:
     """A list row as an object: plain attributes, donor and location as small objects."""
     values = dict(row._mapping)
-    donor = {key: values.pop(f"donor_{key}") for key in _DONOR_COLUMNS}
+    donor = {key: values.pop(f"donor__{key}") for key in _DONOR_COLUMNS}
     location = {"id": values.pop("location_ref"), "name": values.pop("location_name")}
     values["donor"] = SimpleNamespace(**donor) if donor["id"] is not None else None
     values["location"] = SimpleNamespace(**location) if location["id"] is not None else None
@@ -896,7 +911,7 @@ def search(
     query = (
         select(
             *_LIST_COLUMNS,
-            *(getattr(Donor, key).label(f"donor_{key}") for key in _DONOR_COLUMNS),
+            *(getattr(Donor, key).label(f"donor__{key}") for key in _DONOR_COLUMNS),
             Location.id.label("location_ref"),
             Location.name.label("location_name"),
         )

@@ -210,7 +210,11 @@ def show(device_id: int):
         "devices/show.html",
         device=device,
         work=service.work(device),
-        targets=[t for t in lifecycle.allowed_targets(device, role) if t not in ("on_loan",)],
+        targets=[
+            t
+            for t in lifecycle.allowed_targets(device, role)
+            if t not in service.LOAN_TARGETS and device.state != "on_loan"
+        ],
         note_required=service.NOTE_REQUIRED,
         events=history("devices", device.id),
         label_url=service.label_url(device.public_token),
