@@ -125,3 +125,41 @@ def test_the_reminder_page_and_home_cards(app, client, login_as):
     assert 'href="tel:+31687654321"' in page
     home = client.get("/start").get_data(as_text=True)
     assert "Te laat" in home and "/loans/reminders" in home
+
+
+def test_an_untranslated_reminder_is_wholly_dutch(app, make_user):
+    """Until the catalogues are merged, no Dutch sentence carries an Arabic date."""
+    loan = make_loan(make_user("intake"), make_household(language="ar", contact_name=None))
+    loan.due_date = date(2026, 11, 13)
+    reminder = service.reminder(loan, on=date(2026, 11, 20))
+    assert reminder.language == "nl"
+    assert "We hadden 13 november 2026 afgesproken" in reminder.text
+
+
+def test_reminder_messages_are_translated_in_every_staging_catalogue():
+    """The msgids in the code and in staging/reminders agree, placeholders and all."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).parents[2]
+    source = root / "uitleen" / "loans" / "service.py"
+    found = {
+        message
+        for _line, message, _comments, _context in extract_from_file(
+            "python", source, keywords={"_": None}
+        )
+    }
+    reminders = {m for m in found if m.startswith(("Hallo", "dit is"))}
+    assert len(reminders) == 4 and service.DUE_SOON_TEXT in reminders
+    assert service.OVERDUE_TEXT in reminders
+    for lang in ("en", "ar", "tr", "pl", "uk"):
+        with (root / "uitleen/translations/staging/reminders" / f"{lang}.po").open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        for msgid in reminders:
+            message = catalog.get(msgid)
+            assert message is not None and message.string, (lang, msgid)
+            placeholders = sorted(re.findall(r"%\(\w+\)s", msgid))
+            assert sorted(re.findall(r"%\(\w+\)s", message.string)) == placeholders

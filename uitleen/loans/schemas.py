@@ -116,5 +116,6 @@ class ReminderSchema(ma.Schema):
     overdue = ma.fields.Boolean()
     days = ma.fields.Integer(metadata={"description": "days late, or days left"})
     text = ma.fields.String(metadata={"description": "in the household's language"})
+    language = ma.fields.String(metadata={"description": "the language of text"})
     tel_url = ma.fields.String(allow_none=True)
     whatsapp_url = ma.fields.String(allow_none=True)

@@ -425,17 +425,39 @@ class Reminder:
     overdue: bool
     days: int  # days late (overdue) or days left
     text: str
+    language: str  # of the text: the household's, or Dutch while untranslated
     tel_url: str | None
     whatsapp_url: str | None
+
+
+OVERDUE_TEXT = (
+    "dit is %(organisation)s. Wilt u het apparaat %(tag)s terugbrengen? "
+    "We hadden %(date)s afgesproken. Hebt u het nog nodig? Bel of app ons, "
+    "dan kijken we samen of u het langer mag houden."
+)
+DUE_SOON_TEXT = (
+    "dit is %(organisation)s. Een herinnering: het apparaat %(tag)s mag terug "
+    "vóór %(date)s. Hebt u het langer nodig? Bel of app ons even."
+)
+
+
+def reminder_language(language: str) -> str:
+    """The household's language when the reminder is translated into it, else Dutch.
+
+    A message is then wholly in one language, never Dutch words around a foreign date.
+    """
+    with force_locale(language):
+        translated = _(DUE_SOON_TEXT) != DUE_SOON_TEXT
+    return language if translated else "nl"
 
 
 def reminder_text(loan: Loan, on: date | None = None) -> str:
     """A friendly reminder in the household's language; no blame, an offer of more time."""
     on = on or today()
     household = loan.household
-    organisation = settings.get("org_name")
-    with force_locale(household.language or "nl"):
-        due = format_date(loan.due_date, "long")
+    values = {"organisation": settings.get("org_name"), "tag": loan.device.asset_tag}
+    with force_locale(reminder_language(household.language or "nl")):
+        values["date"] = format_date(loan.due_date, "long")
         if household.contact_name:
             greeting = _("Hallo %(name)s,", name=household.contact_name)
         else:
@@ -445,17 +467,13 @@ def reminder_text(loan: Loan, on: date | None = None) -> str:
                 "dit is %(organisation)s. Wilt u het apparaat %(tag)s terugbrengen? "
                 "We hadden %(date)s afgesproken. Hebt u het nog nodig? Bel of app ons, "
                 "dan kijken we samen of u het langer mag houden.",
-                organisation=organisation,
-                tag=loan.device.asset_tag,
-                date=due,
+                **values,
             )
         else:
             body = _(
                 "dit is %(organisation)s. Een herinnering: het apparaat %(tag)s mag terug "
                 "vóór %(date)s. Hebt u het langer nodig? Bel of app ons even.",
-                organisation=organisation,
-                tag=loan.device.asset_tag,
-                date=due,
+                **values,
             )
         return f"{greeting} {body}"
 
@@ -469,6 +487,7 @@ def reminder(loan: Loan, on: date | None = None) -> Reminder:
         overdue=loan.due_date < on,
         days=abs((on - loan.due_date).days),
         text=text,
+        language=reminder_language(loan.household.language or "nl"),
         tel_url=f"tel:+{digits}" if digits else None,
         whatsapp_url=f"https://wa.me/{digits}?text={quote(text, safe='')}" if digits else None,
     )
