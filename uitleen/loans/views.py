@@ -104,7 +104,8 @@ def _loan_page(loan, errors: dict, form: str = "", status: int = 200):
         loan=loan,
         errors=errors,
         form=form,
-        close_outcomes=[(k, service.OUTCOME_NAMES[k]) for k in service.CLOSE_OUTCOMES],
+        close_outcomes=[("", _("Kies wat er is gebeurd"))]
+        + [(k, service.OUTCOME_NAMES[k]) for k in service.CLOSE_OUTCOMES],
         today=service.today(),
         **_names(),
     ), status
