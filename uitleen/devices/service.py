@@ -58,6 +58,18 @@ KIND_NAMES = {
     "other": lazy_gettext("Overig"),
 }
 
+DISK_RESULT_NAMES = {
+    "passed": lazy_gettext("geslaagd"),
+    "failed": lazy_gettext("mislukt"),
+    "aborted": lazy_gettext("afgebroken"),
+}
+
+VERIFICATION_NAMES = {
+    "none": lazy_gettext("geen"),
+    "last": lazy_gettext("laatste ronde"),
+    "all": lazy_gettext("alle rondes"),
+}
+
 # What a volunteer does next with a device in each state (the queue pages say this).
 NEXT_STEP = {
     "intake": lazy_gettext("Wissen: start het wissen en leg de wisbeurt vast."),

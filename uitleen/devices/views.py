@@ -95,6 +95,8 @@ def _options(donors: bool = True) -> dict:
         "locations": settings.locations(),
         "states": lifecycle.STATE_NAMES,
         "kind_names": service.KIND_NAMES,
+        "result_names": service.DISK_RESULT_NAMES,
+        "verification_names": service.VERIFICATION_NAMES,
     }
 
 
