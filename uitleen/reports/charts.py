@@ -26,21 +26,15 @@ class Series:
     values: Sequence[int]
 
 
-def nice_max(value: float) -> int:
-    """A round axis maximum at or above value: 1, 2, 5 times a power of ten."""
+def axis(value: float, count: int = 4) -> tuple[int, int]:
+    """(maximum, step) of a y axis that holds value in about `count` round whole steps."""
     if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return int(step * power) if step * power >= 1 else 1
-    return int(10 * power)
-
-
-def ticks(maximum: int, count: int = 4) -> list[int]:
-    """Evenly spaced whole-number ticks from 0 to maximum."""
-    step = max(1, math.ceil(maximum / count))
-    return list(range(0, maximum + 1, step))
+        return 1, 1
+    raw = value / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = max(1, int(step))
+    return step * math.ceil(value / step), step
 
 
 def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> str:
@@ -97,9 +91,9 @@ def line_chart(
     height: int = 300,
 ) -> Markup:
     """Lines over labelled points (months), with a legend, y grid and value markers."""
-    left, right, top, bottom = 44, 16, 36, 40
+    left, right, top, bottom = 44, 28, 36, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    maximum = nice_max(max((v for s in series for v in s.values), default=0))
+    maximum, step = axis(max((v for s in series for v in s.values), default=0))
     steps = max(len(labels) - 1, 1)
 
     def x(i: int) -> float:
@@ -109,7 +103,7 @@ def line_chart(
         return round(top + plot_h * (1 - value / maximum), 1)
 
     parts = [_open(chart_id, width, height, title, desc)]
-    for tick in ticks(maximum):
+    for tick in range(0, maximum + 1, step):
         parts.append(
             f'<line x1="{left}" y1="{y(tick)}" x2="{width - right}" y2="{y(tick)}" '
             f'stroke="{GRID}"/>'
