@@ -12,6 +12,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 import uitleen
+from tests.conftest import make_app
 from tests.helpdesk.conftest import FreshLocaleClient
 from tests.helpdesk.factories import (
     lend_to_household,
@@ -62,13 +63,22 @@ def staging_translations(tmp_path_factory):
     return str(root)
 
 
+@pytest.fixture(scope="module")
+def translated_app(database_url, staging_translations):
+    """An app that has the help page's translations, as after the merge into the catalogues."""
+    app = make_app(database_url, BABEL_TRANSLATION_DIRECTORIES=staging_translations)
+    app.test_client_class = FreshLocaleClient
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
-def translated(app, app_factory, staging_translations):
-    """A client of an app that has the help page's translations, as after the merge."""
-    other = app_factory(BABEL_TRANSLATION_DIRECTORIES=staging_translations)
-    other.test_client_class = FreshLocaleClient
-    with other.app_context():
-        yield other.test_client()
+def translated(app, translated_app):
+    """A client of that app (after `app` emptied the tables and reset the rate limits)."""
+    with translated_app.app_context():
+        yield translated_app.test_client()
         db.session.remove()
 
 
