@@ -73,3 +73,28 @@ def test_a_value_the_database_refuses_is_a_422_not_a_500(app_factory):
     response = other.test_client().get("/api/data-error")
     assert response.status_code == 422
     assert response.json["code"] == "value_out_of_range"
+
+
+def test_the_csrf_field_is_checked_and_then_kept_out_of_the_input(app_factory, make_user):
+    import re
+
+    from flask import request
+
+    from uitleen.auth.access import public
+
+    other = app_factory(WTF_CSRF_ENABLED=True)
+    seen = {}
+
+    @other.route("/echo", methods=["POST"])
+    @public
+    def echo():
+        seen.update(request.form.to_dict())
+        return "ok"
+
+    client = other.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/echo", data={"naam": "Ada"}).status_code == 400  # no token: refused
+    response = client.post("/echo", data={"naam": "Ada", "csrf_token": token})
+    assert response.status_code == 200
+    assert seen == {"naam": "Ada"}
