@@ -195,6 +195,14 @@ def main(quick: bool = False) -> dict:
                     figure(f"device list page p95, {name}", round(t_page["p95"], 2), "ms",
                            baseline=round(t_raw["p95"], 2), goal="<= 25", ratio_goal="<= 2")
                 )  # fmt: skip
+
+            def floor():
+                response = client.get("/api/v1/me", headers=headers)
+                assert response.status_code == 200
+                db.session.remove()
+
+            t_floor = timings_ms(floor, repeats)
+            cpu_floor = cpu_ms(floor, repeats)
             event.remove(db.engine, "before_cursor_execute", count)
             dialect = db.engine.dialect.name
             db.session.remove()
@@ -210,6 +218,11 @@ def main(quick: bool = False) -> dict:
             f"{t_raw['median']:7.2f}/{t_raw['p95']:7.2f} {n_api:>8} {n_page:>9}"
             f"   {cpu[0]:.1f}/{cpu[1]:.1f}/{cpu[2]:.2f}"
         )
+    print(
+        f"{'floor: GET /api/v1/me':<20} {t_floor['median']:6.1f}/{t_floor['p95']:6.1f}"
+        f"{'':>59}{cpu_floor:.1f}  (token check + Flask, no device query)"
+    )
+    figures.append(figure("API floor p95 (GET /api/v1/me)", round(t_floor["p95"], 2), "ms"))
     return {"figures": figures, "devices": DEVICES, "database": dialect}
 
 
