@@ -42,3 +42,14 @@ def test_line_chart_draws_each_series_with_its_own_dash_and_marker():
     ys = [float(y) for y in re.findall(r",([\d.]+)", lines[0].get("points"))]
     assert min(ys) >= 36 and max(ys) <= 300 - 40  # inside the plot area
     assert "<script" not in svg
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("colour", [*charts.COLOURS, charts.INK])
+def test_chart_colours_have_3_to_1_contrast_on_white(colour):
+    assert (1.05) / (_luminance(colour) + 0.05) >= 3.0

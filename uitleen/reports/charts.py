@@ -12,9 +12,10 @@ from markupsafe import Markup, escape
 
 INK = "#1b1b1b"
 GRID = "#c8c8c8"
-# Okabe-Ito colours: told apart with every common colour-vision deficiency, and each
-# line also has its own dash pattern and marker so colour is never the only cue.
-COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
+# Okabe-Ito-based colours, each at least 3:1 against white (WCAG 1.4.11) and told apart
+# with common colour-vision deficiencies; each line also has its own dash pattern and
+# marker, so colour is never the only cue.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#AA4499", "#555555")
 DASHES = ("", "6 4", "2 3", "8 3 2 3", "")
 MARKERS = ("circle", "square", "diamond", "circle", "square")
 FONT = "system-ui, sans-serif"
