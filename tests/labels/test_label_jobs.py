@@ -158,14 +158,14 @@ def test_too_many_running_jobs_is_a_503_and_logs_nothing(
 
 
 def test_a_failing_worker_is_reported_not_waited_for_forever(app, jobs_dir, tmp_path):
-    job = jobs.start(
-        "0123456789abcdef",
-        None,
-        tmp_path / "missing.toml",
-        "Missing",
-        1,
-        [render.LabelContent("UIT-00001", "HTTPS://X/H/ABC")],
-    )
+    job_input = {
+        "format_path": str(tmp_path / "missing.toml"),
+        "start": 1,
+        "help_text": "",
+        "phone_text": "",
+        "labels": [["UIT-00001", "HTTPS://X/H/ABC", None]],
+    }
+    job = jobs.start("0123456789abcdef", None, "Missing", job_input)
     done = jobs.wait(job.id)
     assert done.state == jobs.FAILED
     assert "missing.toml" in done.error

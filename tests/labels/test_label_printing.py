@@ -122,6 +122,18 @@ def test_the_print_page_lists_the_devices_checked_in_the_list(client, login_as):
     assert f'name="device_id" value="{first.id}" checked' in text
 
 
+def test_a_post_from_the_device_list_without_a_format_asks_for_one(client, login_as):
+    login_as("volunteer")
+    first, second = devices(2)
+    before = event_count()
+    page = client.post("/labels/", data={"device_id": [str(first.id), str(second.id)]})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Niet alles is goed ingevuld" not in text
+    assert f'name="device_id" value="{second.id}" checked' in text
+    assert 'name="format"' in text
+    assert event_count() == before  # nothing printed yet
+
+
 def test_selection_by_state(client, login_as):
     login_as("volunteer")
     ready = [make_ready_device(), make_ready_device()]

@@ -41,12 +41,11 @@ blp = Blueprint(
 def print_labels(data):
     """Labels for devices chosen by id, tag or state; printing is logged per device."""
     run = service.prepare_print(actor(), **data)
-    filename = f"labels-{run.fmt.id}-{len(run.labels)}.pdf"
-    if len(run.labels) <= jobs.inline_max():
+    filename = f"labels-{run.fmt.id}-{run.count}.pdf"
+    if run.count <= jobs.inline_max():
         db.session.commit()
-        return _pdf(render_labels(run.fmt, run.labels, run.start), filename)
-    fmt_path = service.formats_dir() / f"{run.fmt.id}.toml"
-    job = jobs.start(run.job_id, actor().id, fmt_path, run.fmt.name, run.start, run.labels)
+        return _pdf(render_labels(run.fmt, run.labels(), run.start), filename)
+    job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())
     db.session.commit()  # before waiting: no database lock is held while the worker draws
     return _job_pdf(jobs.wait(job.id), filename)
 

@@ -13,7 +13,6 @@ job starts or a status is read, so no file outlives a few hours.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
@@ -29,13 +28,13 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from uitleen.errors import DomainError, NotFound
-from uitleen.labels.render import LabelContent
 from uitleen.labels.worker import RESULT
 
 KEEP_SECONDS = 2 * 3600  # a finished PDF can be downloaded again for two hours
 DEFAULT_INLINE_MAX = 300  # about half a second of drawing: fine inside a request
 DEFAULT_MAX_RUNNING = 2  # per instance folder; the machine also has web requests to serve
 RUNNING, DONE, FAILED = "running", "done", "failed"
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 _JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
@@ -134,36 +133,18 @@ def running() -> list[Job]:
     return [job for job in jobs if job is not None and job.state == RUNNING]
 
 
-def _payload(labels: list[LabelContent]) -> dict:
-    """The label contents as JSON; help line and phone are the same on every label."""
-    first = labels[0]
-    return {
-        "help_text": first.help_text,
-        "phone_text": first.phone_text,
-        "labels": [
-            [
-                label.tag,
-                label.url,
-                base64.b64encode(label.matrix.to_bytes()).decode() if label.matrix else None,
-            ]
-            for label in labels
-        ],
-    }
+def start(job_id: str, owner_id: int | None, format_name: str, job_input: dict) -> Job:
+    """Write the job folder and start its worker; returns at once.
 
-
-def start(
-    job_id: str,
-    owner_id: int | None,
-    format_path: Path,
-    format_name: str,
-    start_position: int,
-    labels: list[LabelContent],
-) -> Job:
-    """Write the job folder and start its worker; returns at once."""
+    job_input is what uitleen.labels.worker reads: format_path, start, help_text,
+    phone_text and labels as [tag, url, base64 matrix or None].
+    """
     if not _JOB_ID.match(job_id):
         raise ValueError("job ids are 16 hex digits")
     cleanup()
     limit = current_app.config.get("LABELS_MAX_RUNNING", DEFAULT_MAX_RUNNING)
+    # Not atomic across gunicorn workers: two requests at the same moment may both start.
+    # The limit is about CPU, and one job more for a moment does no harm.
     if len(running()) >= limit:
         raise Busy(
             _(
@@ -174,11 +155,10 @@ def start(
         )
     folder = jobs_dir() / job_id
     folder.mkdir(parents=True)
-    job_input = {"format_path": str(format_path), "start": start_position, **_payload(labels)}
     (folder / "input.json").write_text(json.dumps(job_input))
     meta = {
         "owner_id": owner_id,
-        "count": len(labels),
+        "count": len(job_input["labels"]),
         "format_name": format_name,
         "created": time.time(),
     }
@@ -189,6 +169,7 @@ def start(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
+            cwd=PACKAGE_ROOT,  # so `-m uitleen…` finds the same code as this process
             close_fds=True,
             start_new_session=True,  # a signal to the web worker's group does not reach it
         )

@@ -7,18 +7,21 @@ request, writes the audit events and hands over the label contents.
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from uitleen.audit.service import record
+from uitleen.audit.models import Event
+from uitleen.audit.service import SYSTEM, record
+from uitleen.db import utcnow
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
 from uitleen.errors import field_error
@@ -48,13 +51,41 @@ class LabelDevice:
 
 @dataclass(frozen=True)
 class PrintRun:
-    """A print job that has been checked and logged: what to draw, where to start."""
+    """A print job that has been checked and logged: which devices, how, where to start."""
 
     job_id: str
     fmt: LabelFormat
     start: int
-    labels: list[LabelContent]
-    device_ids: list[int]
+    devices: list[LabelDevice]
+    copies: int
+    help_text: str
+    phone_text: str
+
+    @property
+    def count(self) -> int:
+        return len(self.devices) * self.copies
+
+    def labels(self) -> Iterator[LabelContent]:
+        """What each label shows, made as the renderer asks for it."""
+        for row in self.devices:
+            matrix = QrMatrix.from_bytes(row.qr_matrix) if row.qr_matrix else None
+            url = devices.label_url(row.public_token)
+            content = LabelContent(row.asset_tag, url, matrix, self.help_text, self.phone_text)
+            yield from [content] * self.copies
+
+    def job_input(self) -> dict:
+        """The labels as JSON for a worker process (a device without a matrix gets None)."""
+        labels = []
+        for row in self.devices:
+            matrix = base64.b64encode(row.qr_matrix).decode() if row.qr_matrix else None
+            labels += [[row.asset_tag, devices.label_url(row.public_token), matrix]] * self.copies
+        return {
+            "format_path": str(formats_dir() / f"{self.fmt.id}.toml"),
+            "start": self.start,
+            "help_text": self.help_text,
+            "phone_text": self.phone_text,
+            "labels": labels,
+        }
 
 
 # --- formats ---------------------------------------------------------------------------
@@ -212,19 +243,6 @@ def help_text() -> str:
         return _("Hulp nodig? Scan mij")
 
 
-def label_contents(rows: Iterable[LabelDevice], copies: int = 1) -> list[LabelContent]:
-    """What each label shows; a device without a stored matrix gets one from the renderer."""
-    help_line, phone = help_text(), str(settings.get("org_phone"))
-    contents = []
-    for row in rows:
-        matrix = QrMatrix.from_bytes(row.qr_matrix) if row.qr_matrix else None
-        content = LabelContent(
-            row.asset_tag, devices.label_url(row.public_token), matrix, help_line, phone
-        )
-        contents.extend([content] * copies)
-    return contents
-
-
 def prepare_print(
     actor,
     format: str,
@@ -256,8 +274,6 @@ def prepare_print(
         )
     job_id = secrets.token_hex(8)
     ids = [row.id for row in rows]
-    for row in rows:
-        record(actor, "label.printed", ("devices", row.id), job=job_id, format=fmt.id)
     record(
         actor,
         "label.print_job",
@@ -268,8 +284,34 @@ def prepare_print(
         count=count,
         device_ids=ids,
     )
+    _record_per_device(actor, "label.printed", ids, job=job_id, format=fmt.id)
     db.session.flush()
-    return PrintRun(job_id, fmt, start, label_contents(rows, copies), ids)
+    phone = str(settings.get("org_phone"))
+    return PrintRun(job_id, fmt, start, rows, copies, help_text(), phone)
+
+
+def _record_per_device(actor, verb: str, device_ids: Sequence[int], **data) -> None:
+    """The same event on many devices' histories in one INSERT.
+
+    record() goes through the ORM at about 0.5 ms an event: 5 s for a 10,000-label run,
+    holding the database's write lock. These rows only point a device's history at the
+    job event that record() wrote; their details are fixed here and hold no secrets.
+    """
+    at = utcnow()
+    rows = [
+        {
+            "at": at,
+            "actor_id": actor.id if actor is not None else None,
+            "actor_name": actor.name if actor is not None else SYSTEM,
+            "verb": verb,
+            "subject_type": Device.__tablename__,
+            "subject_id": str(device_id),
+            "data": data,
+        }
+        for device_id in device_ids
+    ]
+    # Core, not the ORM's bulk path: a third of the time for 10,000 rows.
+    db.session.execute(insert(Event.__table__), rows)
 
 
 # --- rotation --------------------------------------------------------------------------

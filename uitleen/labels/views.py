@@ -84,22 +84,16 @@ def _selection_page(form: dict, device_ids: list, errors: dict, status: int = 20
 def _deliver(run: service.PrintRun, filename: str):
     """A small run as the PDF itself; a large one as a background job to follow."""
     session["label_format"] = run.fmt.id
-    if len(run.labels) <= jobs.inline_max():
+    if run.count <= jobs.inline_max():
         db.session.commit()  # before drawing: no write lock held while the CPU works
-        pdf = render_labels(run.fmt, run.labels, run.start)
+        pdf = render_labels(run.fmt, run.labels(), run.start)
         return Response(
             pdf,
             mimetype="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
-    job = jobs.start(
-        run.job_id,
-        actor().id,
-        service.formats_dir() / f"{run.fmt.id}.toml",
-        run.fmt.name,
-        run.start,
-        run.labels,
-    )  # too busy: raises before the commit, so nothing is logged
+    # When too busy, start() raises before the commit, so nothing is logged.
+    job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())
     db.session.commit()
     return redirect(url_for("labels.job", job_id=job.id), 303)
 
@@ -120,6 +114,8 @@ def index():
 def print_selection():
     device_ids = request.form.getlist("device_id")
     form = request.form.to_dict()
+    if "format" not in form:  # checked in the device list: choose the labels first
+        return _selection_page(form, device_ids, {})
     try:
         run = service.prepare_print(actor(), **LabelPrintInSchema().load(_input(form, device_ids)))
     except ValidationError as error:
@@ -128,7 +124,7 @@ def print_selection():
     except Invalid as error:
         db.session.rollback()
         return _selection_page(form, device_ids, error.errors or {"_schema": [error.message]}, 422)
-    return _deliver(run, f"labels-{run.fmt.id}-{len(run.labels)}.pdf")
+    return _deliver(run, f"labels-{run.fmt.id}-{run.count}.pdf")
 
 
 # --- one device ------------------------------------------------------------------------
