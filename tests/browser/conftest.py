@@ -162,6 +162,7 @@ class Tab:
         self.axe = axe
         self.page = context.new_page()
         self.console_errors: list[str] = []
+        self.keeping: dict | None = None
         self.page.on("console", self._console)
 
     def _console(self, message) -> None:
@@ -183,7 +184,8 @@ class Tab:
             self.page.click(selector)
         response = navigation.value
         assert response is not None and response.status == status, (
-            f"{selector} on {self.page.url}: {response and response.status}, expected {status}"
+            f"{selector} on {self.page.url}: {response and response.status}, expected {status}\n"
+            + self.page.inner_text("body")[:1500]
         )
         self.checked()
         return response
@@ -192,6 +194,20 @@ class Tab:
         self.axe.check(self.page)
         csp = [e for e in self.console_errors if "Content Security Policy" in e]
         assert not csp, f"CSP refused something on {self.page.url}: {csp}"
+
+    def pdf(self, selector: str) -> bytes:
+        """Click something that answers with a PDF; the PDF's bytes as the server sent them."""
+        self.keeping = {}
+        try:
+            with self.page.expect_response(lambda r: r.request.resource_type == "document"):
+                self.page.click(selector)
+            kept = self.keeping
+        finally:
+            self.keeping = None
+        assert kept.get("status") == 200, kept
+        assert kept["type"].startswith("application/pdf"), f"{kept['url']}: {kept['type']}"
+        assert kept["body"].startswith(b"%PDF-"), kept["body"][:40]
+        return kept["body"]
 
     def login(self, role: str) -> None:
         staff = self.live.staff[role]
@@ -214,16 +230,29 @@ class Browsing:
 
     def tab(self, **options) -> Tab:
         context = self.browser.new_context(base_url=self.live.url, **options)
-        context.route("**/*", self._only_live)
+        tab = Tab(context, self.live, self.axe)
+        context.route("**/*", lambda route: self._route(tab, route))
         self.contexts.append(context)
-        return Tab(context, self.live, self.axe)
+        return tab
 
-    def _only_live(self, route) -> None:
-        if route.request.url.startswith(self.live.url + "/"):
-            route.continue_()
-        else:
-            self.foreign.append(route.request.url)
+    def _route(self, tab: Tab, route) -> None:
+        url = route.request.url
+        if url.startswith(("http:", "https:")) and not url.startswith(self.live.url + "/"):
+            self.foreign.append(url)
             route.abort()
+        elif tab.keeping is not None and route.request.resource_type == "document":
+            # Chromium shows a PDF in its viewer and Playwright then reports the viewer's
+            # page as the body; fetching the document here keeps the bytes as sent.
+            response = route.fetch()
+            tab.keeping.update(
+                url=response.url,
+                status=response.status,
+                type=response.headers.get("content-type", ""),
+                body=response.body(),
+            )
+            route.fulfill(response=response)
+        else:  # our server, or the browser's own (chrome://) pages such as the PDF viewer
+            route.continue_()
 
     def close(self) -> None:
         for context in self.contexts:

@@ -1,0 +1,236 @@
+"""The journeys people make, in order, in a real browser, with axe on every page.
+
+1. A volunteer registers a donated laptop, imports its nwipe log, records software
+   and the quality check, marks it ready and prints its label.
+2. An intake worker registers a household, lends it that laptop, prints the agreement,
+   assigns an internet voucher and prints the letter.
+3. Someone in the household scans the label on a phone, switches to Arabic and asks
+   for help in two taps.
+4. The intake worker sees the request and closes it.
+
+Each journey continues from the one before (the same laptop), as in real life.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parents[1] / "devices" / "samples"
+STAMP = re.compile(r"^\[(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\]", re.MULTILINE)
+STAMP_FORMAT = "%Y/%m/%d %H:%M:%S"
+
+
+@dataclass
+class Story:
+    """What one journey leaves for the next."""
+
+    device_id: int | None = None
+    asset_tag: str | None = None
+    label_path: str | None = None
+    household_code: str | None = None
+    help_note: str = "Het scherm blijft zwart na het opstarten"
+
+
+@pytest.fixture(scope="module")
+def story() -> Story:
+    return Story()
+
+
+@pytest.fixture(scope="module")
+def volunteer(browsing):
+    tab = browsing.tab()
+    tab.login("volunteer")
+    return tab
+
+
+@pytest.fixture(scope="module")
+def intake(browsing):
+    tab = browsing.tab()
+    tab.login("intake")
+    return tab
+
+
+def path_of(tab) -> str:
+    return urlsplit(tab.page.url).path
+
+
+def fresh_wipe_log(asset_tag: str, zone: str = "Europe/Amsterdam") -> bytes:
+    """The passed DoD Short sample, for this laptop, ending now (nwipe logs local time)."""
+    text = (SAMPLES / "dodshort_passed.log").read_text(encoding="utf-8")
+    text = text.replace("UIT-00017", asset_tag)
+    stamps = [datetime.strptime(s, STAMP_FORMAT) for s in STAMP.findall(text)]
+    shift = datetime.now(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0) - max(stamps)
+    shift -= timedelta(seconds=1)
+
+    def moved(match: re.Match) -> str:
+        moment = datetime.strptime(match.group(1), STAMP_FORMAT) + shift
+        return f"[{moment.strftime(STAMP_FORMAT)}]"
+
+    return STAMP.sub(moved, text).encode("utf-8")
+
+
+# --- 1. the workshop ------------------------------------------------------------------
+
+
+def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer, story, tmp_path):
+    tab, page = volunteer, volunteer.page
+    tab.goto("/devices/new")
+    page.select_option("#f-kind", "laptop")
+    page.fill("#f-make", "Lenovo")
+    page.fill("#f-model", "ThinkPad T470")
+    page.fill("#f-serial", "PF0XK2LM")
+    page.fill("#f-ram_gb", "8")
+    page.fill("#f-storage_gb", "256")
+    page.fill("#f-battery_health", "78")
+    page.fill("#f-new_donor_name", "Bakkerij De Korenschoof")
+    page.check("input[name=new_donor_is_organisation]")
+    page.check("input[name=new_donor_wants_certificate]")
+    tab.submit("#device-form button[type=submit]")
+    match = re.fullmatch(r"/devices/(\d+)", path_of(tab))
+    assert match, page.url
+    story.device_id = int(match.group(1))
+    story.asset_tag = page.locator("h1").inner_text().split(" ")[0]
+    assert re.fullmatch(r"UIT-\d{5,}", story.asset_tag)
+    assert page.locator("[role=status]").first.is_visible()
+
+    # The wipe: nwipe's log, read in through the upload form.
+    page.click(f"a[href='/devices/{story.device_id}/wipe']")
+    page.wait_for_url(f"**/devices/{story.device_id}/wipe")
+    tab.checked()
+    log = tmp_path / f"nwipe_{story.asset_tag}.log"
+    log.write_bytes(fresh_wipe_log(story.asset_tag))
+    page.set_input_files("input[type=file][name=file]", str(log))
+    tab.submit(f"form[action='/devices/{story.device_id}/wipe/import'] button[type=submit]")
+    assert path_of(tab) == f"/devices/{story.device_id}"
+    assert "S3YJNX0K812345" in page.inner_text("main")  # the disk serial from the log
+
+    # Software, with every checklist item done.
+    page.click(f"a[href='/devices/{story.device_id}/software']")
+    page.wait_for_url(f"**/devices/{story.device_id}/software")
+    tab.checked()
+    page.fill("#f-os_name", "Linux Mint")
+    page.fill("#f-os_version", "22 Cinnamon")
+    for box in page.locator("input[type=checkbox][name^=item-]").all():
+        box.check()
+    tab.submit("main form button[type=submit]")
+    assert path_of(tab) == f"/devices/{story.device_id}"
+
+    # The quality check: everything works.
+    page.click(f"a[href='/devices/{story.device_id}/check']")
+    page.wait_for_url(f"**/devices/{story.device_id}/check")
+    tab.checked()
+    for group in page.locator("main form fieldset").all():
+        group.locator("input[type=radio][value=pass]").check()
+    tab.submit("main form button[type=submit]")
+    assert path_of(tab) == f"/devices/{story.device_id}"
+
+    # Ready for loan (unless the check already moved it there).
+    ready_button = page.locator("form:has(input[name=target][value=ready]) button")
+    if ready_button.count():
+        tab.submit("form:has(input[name=target][value=ready]) button")
+    assert page.locator(".lead strong").inner_text().strip().lower().startswith("klaar"), (
+        page.inner_text("main")[:600]
+    )
+
+    # The label: a PDF, straight from the device's label page.
+    tab.goto(f"/labels/device/{story.device_id}")
+    story.label_path = urlsplit(page.locator("main code").first.inner_text().strip()).path
+    assert story.label_path.lower().startswith("/h/")  # upper case suits the QR code
+    pdf = tab.pdf(f"form[action='/labels/device/{story.device_id}'] button")
+    assert len(pdf) > 1000
+
+
+# --- 2. the intake desk -----------------------------------------------------------------
+
+
+def pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture(scope="module")
+def ready_laptop(live, story) -> Story:
+    """Journey 1's laptop; made directly when that journey was not run on its own."""
+    if story.device_id is None:
+        from tests.loans.factories import make_ready_device
+        from uitleen.extensions import db
+
+        with live.app.app_context():
+            device = make_ready_device(make="Lenovo", model="ThinkPad T470")
+            story.device_id, story.asset_tag = device.id, device.asset_tag
+            story.label_path = f"/h/{device.public_token}"
+            db.session.remove()
+    return story
+
+
+@pytest.fixture(scope="module")
+def voucher_batch(live):
+    """Codes a coordinator read in earlier: Lebara SIMs, steps in Dutch and Arabic."""
+    from tests.vouchers.factories import make_batch
+    from uitleen.extensions import db
+
+    with live.app.app_context():
+        batch_id = make_batch(codes=5).id
+        db.session.remove()
+    return batch_id
+
+
+def test_an_intake_worker_lends_the_laptop_with_a_voucher_and_prints_both_papers(
+    intake, ready_laptop, voucher_batch, story
+):
+    tab, page = intake, intake.page
+    tab.goto("/households/new")
+    page.fill("#f-contact_name", "Fatima El Amrani")
+    page.fill("#f-phone", "06 12345678")
+    page.select_option("#f-language", "ar")
+    page.fill("#f-household_size", "4")
+    page.fill("#f-school_children", "2")
+    page.select_option("#f-proof_kind", index=1)
+    page.fill("#f-consent_date", datetime.now().strftime("%Y-%m-%d"))
+    tab.submit("main form button[type=submit]")
+    assert re.fullmatch(r"/households/\d+", path_of(tab)), page.url
+    story.household_code = page.locator("h1 code").inner_text().strip()
+    assert story.household_code
+
+    # Lend the laptop from the household's page.
+    page.click("a.button.primary[href*='/loans/issue']")
+    page.wait_for_url("**/loans/issue*")
+    tab.checked()
+    assert page.input_value("#f-household") == story.household_code
+    page.fill("#f-device", story.asset_tag)
+    tab.submit("main form button[type=submit]")
+    assert re.fullmatch(r"/loans/\d+", path_of(tab)), page.inner_text("main")[:600]
+    assert story.asset_tag in page.inner_text("main")
+
+    loan_page = path_of(tab)
+    agreement = pdf_text(tab.pdf("a[href$='/agreement.pdf']"))
+    assert story.asset_tag in agreement
+    tab.goto(loan_page)  # back from the PDF
+
+    # An internet voucher for the same household, and its letter.
+    page.click("nav a[href='/vouchers/']")
+    page.wait_for_url("**/vouchers/")
+    tab.checked()
+    page.click("main a[href='/vouchers/assign']")
+    page.wait_for_url("**/vouchers/assign")
+    tab.checked()
+    page.fill("#f-household_code", story.household_code)
+    page.check(f"input[name=batch_id][value='{voucher_batch}']")
+    tab.submit("main form button[type=submit]")
+    letter = pdf_text(tab.pdf("form[action$='/letter'] button"))
+    assert "Lebara" in letter
+
+    # Both papers speak the household's language (shaped Arabic: presentation forms).
+    for name, text in (("agreement", agreement), ("voucher letter", letter)):
+        arabic = sum("\u0600" <= c <= "\u06ff" or "\ufe70" <= c <= "\ufefc" for c in text)
+        assert arabic > 50, f"the {name} is not in Arabic:\n{text[:400]}"
