@@ -149,3 +149,14 @@ def test_import_after_existing_tags_skips_past_them(app, tmp_path):
     tags = set(db.session.scalars(select(Device.asset_tag)))
     assert "UIT-00100" in tags and len(tags) == 2
     assert make_device().asset_tag > "UIT-00100"
+
+
+def test_export_page_streams_the_same_columns(client, login_as):
+    login_as("volunteer")
+    make_device(make="Acer", model="Swift 3", serial="NXH1")
+    db.session.commit()
+    response = client.get("/devices/export.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(response.get_data(as_text=True).splitlines()))
+    assert rows[0] == list(bulk.COLUMNS)
+    assert rows[1][:5] == ["UIT-00001", "laptop", "Acer", "Swift 3", "NXH1"]

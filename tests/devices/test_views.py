@@ -190,3 +190,10 @@ def test_forms_need_the_csrf_token(csrf_client, make_user):
     response = csrf_client.post("/devices/new", data={"make": "Dell", "model": "X"})
     assert response.status_code == 400
     assert "formulier is verlopen" in response.get_data(as_text=True)
+
+
+def test_desk_home_shows_devices_ready_to_lend(client, login_as):
+    login_as("intake")
+    page = client.get("/start").get_data(as_text=True)
+    assert "Klaar voor uitleen" in page
+    assert "Binnengekomen" not in page

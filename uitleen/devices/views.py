@@ -64,8 +64,8 @@ def _counts() -> dict[str, int]:
     return g.device_counts
 
 
-def _queue_card(state: str, order: int, urgent_when: int | None = None):
-    @home_card([VOLUNTEER, COORDINATOR], order=order)
+def _queue_card(state: str, order: int, urgent_when: int | None = None, roles=None):
+    @home_card(roles or [VOLUNTEER, COORDINATOR], order=order)
     def card(user):
         count = _counts()[state]
         return Card(
@@ -84,6 +84,8 @@ def _queue_card(state: str, order: int, urgent_when: int | None = None):
 
 for _order, _state in enumerate(QUEUES, start=20):
     _queue_card(_state, _order, urgent_when=1 if _state == "returned" else None)
+# The desk sees what it can lend out.
+_queue_card("ready", 20, roles=[INTAKE])
 
 
 def _options(donors: bool = True) -> dict:
