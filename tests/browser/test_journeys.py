@@ -234,3 +234,86 @@ def test_an_intake_worker_lends_the_laptop_with_a_voucher_and_prints_both_papers
     for name, text in (("agreement", agreement), ("voucher letter", letter)):
         arabic = sum("\u0600" <= c <= "\u06ff" or "\ufe70" <= c <= "\ufefc" for c in text)
         assert arabic > 50, f"the {name} is not in Arabic:\n{text[:400]}"
+
+
+# --- 3. the label, on a phone ----------------------------------------------------------
+
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "nl-NL",
+}
+
+
+def test_someone_scans_the_label_on_a_phone_switches_to_arabic_and_asks_for_help(
+    browsing, ready_laptop, story
+):
+    phone = browsing.tab(**PHONE)
+    page = phone.page
+    phone.goto(story.label_path)  # exactly what the QR code holds (upper case)
+    assert page.get_attribute("html", "dir") == "ltr"
+    assert page.get_attribute("html", "lang") == "nl"
+    assert page.locator("a[href^='tel:']").first.is_visible()
+    # The page fits the phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    with page.expect_navigation():
+        page.tap("nav.langnav a[hreflang=ar]")
+    phone.checked()
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.get_attribute("html", "lang") == "ar"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Ask for help: tap the problem, tap send (the message and number are optional).
+    with page.expect_navigation():
+        page.tap("a.btn.ask")
+    phone.checked()
+    assert page.get_attribute("html", "dir") == "rtl", "the language choice is remembered"
+    page.tap("label.cat >> nth=0")
+    page.fill("#message", story.help_note)
+    page.fill("#phone", "06 98765432")
+    with page.expect_navigation() as sent:
+        page.tap("button.btn.send")
+    assert sent.value.status == 200, page.inner_text("body")[:800]
+    phone.checked()
+    assert path_of(phone).lower().endswith("/bedankt"), page.url
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.locator("h1").inner_text().strip()
+    # Nothing personal reaches this page: not the household's name or code.
+    body = page.inner_text("body")
+    assert "Fatima" not in body
+    if story.household_code:
+        assert story.household_code not in body
+    assert phone.console_errors == []
+
+
+# --- 4. back at the desk ---------------------------------------------------------------
+
+
+def test_the_intake_worker_sees_the_request_takes_it_and_closes_it(intake, story):
+    tab, page = intake, intake.page
+    tab.goto("/start")
+    page.click("nav a[href='/help-requests/']")
+    page.wait_for_url("**/help-requests/")
+    tab.checked()
+    row = page.locator("tbody tr", has_text=story.asset_tag).first
+    assert row.is_visible(), page.inner_text("main")[:800]
+    assert story.help_note[:40] in row.inner_text()
+    with page.expect_navigation():
+        row.locator("a").first.click()
+    tab.checked()
+    main = page.inner_text("main")
+    assert story.help_note in main and "06 98765432" in main
+    if story.household_code:  # the laptop is on loan: intake sees whose it is
+        assert story.household_code in main
+
+    tab.submit("form[action$='/take'] button")
+    page.fill("textarea[name=note]", "Teruggebeld: de lader zat niet goed in het stopcontact.")
+    tab.submit("form[action$='/notes'] button")
+    page.fill("#close-note", "Opgelost aan de telefoon.")
+    tab.submit("form[action$='/close'] button")
+    assert page.locator("form[action$='/reopen']").count() == 1
+    assert "Teruggebeld" in page.inner_text("main")
