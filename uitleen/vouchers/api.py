@@ -66,6 +66,8 @@ def get_batch(batch_id: int):
 @role_required(COORDINATOR)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportReportSchema)
+@blp.alt_response(404, description="No such batch (batch_not_found)")
+@blp.alt_response(409, description="The batch has expired (batch_expired)")
 def import_codes(files, batch_id: int):
     """Import codes from a CSV or text file: all or nothing; repeats are counted, not added."""
     report = service.import_codes(actor(), service.get_batch(batch_id), files["file"].read())
@@ -86,6 +88,9 @@ def list_vouchers(query):
 @role_required(INTAKE)
 @blp.arguments(AssignInSchema)
 @blp.response(201, AssignedVoucherSchema)
+@blp.alt_response(
+    409, description="No codes left in the batch (no_codes_left): import more or pick another"
+)
 def assign(data):
     """Hand the next code of a batch to a household; the only answer with the full code."""
     voucher = service.assign(actor(), **data)
@@ -104,6 +109,7 @@ def get_voucher(voucher_id: int):
 @role_required(INTAKE)
 @blp.arguments(RedeemInSchema)
 @blp.response(200, VoucherOutSchema)
+@blp.alt_response(409, description="Only an assigned voucher can be redeemed (wrong_status)")
 def redeem(data, voucher_id: int):
     """Mark redeemed, after the household confirmed the code works."""
     voucher = service.redeem(actor(), service.get_voucher(voucher_id), **data)
@@ -115,6 +121,7 @@ def redeem(data, voucher_id: int):
 @role_required(INTAKE)
 @blp.arguments(RevokeInSchema)
 @blp.response(200, VoucherOutSchema)
+@blp.alt_response(409, description="Already redeemed, revoked or expired (wrong_status)")
 def revoke(data, voucher_id: int):
     """Take a code out of use with a reason; it is never handed out again."""
     voucher = service.revoke(actor(), service.get_voucher(voucher_id), **data)
@@ -136,6 +143,7 @@ def reveal(voucher_id: int):
 @blp.route("/vouchers/<int:voucher_id>/letter", methods=["POST"])
 @role_required(INTAKE)
 @blp.response(200, content_type="application/pdf", description="The voucher letter, one A4 page")
+@blp.alt_response(409, description="The voucher is not handed out (wrong_status)")
 def letter(voucher_id: int):
     """The letter for the household in its language (PDF); logged as voucher.letter_printed."""
     document = service.print_letter(actor(), service.get_voucher(voucher_id))
