@@ -502,3 +502,37 @@ def test_default_limits(client, device):
     token = device.public_token
     statuses = [client.get(f"/h/{token}").status_code for _ in range(61)]
     assert statuses[:60] == [200] * 60 and statuses[60] == 429
+
+
+# The rendered-once help page ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_the_rendered_once_page_is_the_page_rendered_afresh(client, app, device, lang):
+    from flask import render_template
+
+    from uitleen.helpdesk import service
+
+    first = client.get(f"/h/{device.public_token}?lang={lang}")
+    other = make_labelled_device(location=db.session.get(type(device), device.id).location)
+    second = client.get(f"/h/{other.public_token}?lang={lang}")
+    for response, token in ((first, device.public_token), (second, other.public_token)):
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])[1]
+        with app.test_request_context(f"/h/{token}?lang={lang}"):
+            label = service.lookup(token)
+            fresh = render_template(
+                "helpdesk/public/help.html", **page.page_context(label, csp_nonce=nonce)
+            )
+        assert text(response) == fresh
+    assert page.TOKEN_MARK not in text(second) and page.NONCE_MARK not in text(second)
+
+
+def test_a_settings_change_shows_on_the_next_scan(client, device):
+    url = f"/h/{device.public_token}"
+    assert "Stichting Digitaal Dichtbij" in text(client.get(url))
+    settings.put(None, "org_name", "Repair Café Noord")
+    settings.put(None, "org_phone", "010 111 22 33")
+    db.session.commit()
+    html = text(client.get(url))
+    assert "Repair Café Noord" in html and "Stichting Digitaal Dichtbij" not in html
+    assert 'href="tel:0101112233"' in html

@@ -15,10 +15,13 @@ CSRFProtect, whose token lives in a session cookie a household does not have):
 - posts are rate-limited per IP.
 """
 
+import json
+import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, render_template, request
 from flask_babel import get_locale, lazy_gettext
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -29,6 +32,7 @@ from uitleen.helpdesk.content import (
     language_choices,
 )
 from uitleen.helpdesk.service import Label, Place
+from uitleen.security import csp_nonce
 from uitleen.settings import service as settings
 
 FORM_SALT = "uitleen.helpdesk.ask-form"
@@ -63,11 +67,7 @@ def page_language() -> str:
     return lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
 
-def page_context(label: Label | None, **extra) -> dict:
-    """What every public help template needs (see the comment in layout.html)."""
-    lang = page_language()
-    values = settings.get_many(SETTING_KEYS)
-    place = label.place if label is not None else None
+def _context(lang: str, values: dict, place: Place | None, token: str, **extra) -> dict:
     content = content_for(lang, values["help_texts"])
     context = {
         "lang": lang,
@@ -83,10 +83,40 @@ def page_context(label: Label | None, **extra) -> dict:
         "content": content,
         "categories": content.categories,
         "callback_days": int(values["help_callback_days"]),
-        "token": label.token if label is not None else "",
+        "token": token,
     }
     context.update(extra)
     return context
+
+
+def page_context(label: Label | None, **extra) -> dict:
+    """What every public help template needs (see the comment in layout.html)."""
+    values = settings.get_many(SETTING_KEYS)
+    place = label.place if label is not None else None
+    token = label.token if label is not None else ""
+    return _context(page_language(), values, place, token, **extra)
+
+
+# The help page is the one page every scan loads. Its HTML depends only on the language,
+# the settings and the device's place, plus the token and the CSP nonce; so it is rendered
+# once per (language, place, settings) with two unguessable marks that each response
+# swaps for its token and nonce. The settings are read on every request and are part of
+# the key: a coordinator's change shows on the next scan.
+TOKEN_MARK = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(32))
+NONCE_MARK = secrets.token_urlsafe(24)
+
+
+@lru_cache(maxsize=256)
+def _help_page_template(lang: str, place: Place | None, values_json: str) -> str:
+    context = _context(lang, json.loads(values_json), place, TOKEN_MARK, csp_nonce=NONCE_MARK)
+    return render_template("helpdesk/public/help.html", **context)
+
+
+def help_page(label: Label) -> str:
+    """The help page of an active label, from the rendered-once HTML."""
+    values = json.dumps(settings.get_many(SETTING_KEYS), sort_keys=True)
+    html = _help_page_template(page_language(), label.place, values)
+    return html.replace(TOKEN_MARK, label.token).replace(NONCE_MARK, csp_nonce())
 
 
 def remember_language(response):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from uitleen.audit.service import record
@@ -67,6 +67,23 @@ def _place(row) -> Place | None:
     return Place(row.location_name, row.address, row.walk_in_hours, row.location_phone)
 
 
+# Built once: the statement is the same for every scan, only the token differs.
+_LABEL_QUERY = (
+    select(
+        Device.id,
+        Device.kind,
+        Device.state,
+        Location.name.label("location_name"),
+        Location.address,
+        Location.walk_in_hours,
+        Location.phone.label("location_phone"),
+        Location.active.label("location_active"),
+    )
+    .outerjoin(Location, Location.id == Device.location_id)
+    .where(Device.public_token == bindparam("token"))
+)
+
+
 def lookup(raw_token: str) -> Label:
     """Find a label's device by token: active, retired (rotated or left for good) or unknown.
 
@@ -77,20 +94,7 @@ def lookup(raw_token: str) -> Label:
     token = normalise_token(raw_token)
     if token is None:
         return Label(UNKNOWN, raw_token)
-    row = db.session.execute(
-        select(
-            Device.id,
-            Device.kind,
-            Device.state,
-            Location.name.label("location_name"),
-            Location.address,
-            Location.walk_in_hours,
-            Location.phone.label("location_phone"),
-            Location.active.label("location_active"),
-        )
-        .outerjoin(Location, Location.id == Device.location_id)
-        .where(Device.public_token == token)
-    ).first()
+    row = db.session.execute(_LABEL_QUERY, {"token": token}).first()
     if row is not None:
         status = RETIRED if row.state in FINAL_STATES else ACTIVE
         return Label(status, token, row.id, row.kind, _place(row))

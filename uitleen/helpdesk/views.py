@@ -74,7 +74,7 @@ def _dead_label(label: service.Label):
     """The friendly page for a label that is not (or no longer) ours: 404 or 410."""
     if label.status == service.RETIRED:
         return render_template("helpdesk/public/retired.html", **page.page_context(label)), 410
-    context = page.page_context(label, location=None, token=label.token)
+    context = page.page_context(label, location=None)
     return render_template("helpdesk/public/unknown.html", **context), 404
 
 
@@ -91,7 +91,7 @@ def public_help(token: str):
     label = service.lookup(token)
     if label.status != service.ACTIVE:
         return _respond(_dead_label(label))
-    return _respond(render_template("helpdesk/public/help.html", **page.page_context(label)))
+    return _respond(page.help_page(label))
 
 
 def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
