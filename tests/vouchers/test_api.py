@@ -216,3 +216,12 @@ def test_report_api(client, api_headers):
     assert response.json["total"] == 1
     assert response.json["by_provider"] == [{"key": "KPN", "issued": 1, "redeemed": 0}]
     assert response.json["by_referral_partner"][0]["key"] == "Taalles"
+
+
+def test_put_batch_replaces_its_fields(client, api_headers):
+    batch = make_batch(codes=1)
+    body = {**BATCH, "product": "Prepaid SIM 30 GB"}
+    response = client.put(f"/api/v1/voucher-batches/{batch.id}", json=body, headers=api_headers())
+    assert response.status_code == 200
+    assert response.json["product"] == "Prepaid SIM 30 GB"
+    assert response.json["stock"]["available"] == 1

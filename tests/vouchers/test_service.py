@@ -405,3 +405,20 @@ def test_losing_every_race_asks_to_try_again(app, monkeypatch):
         service.assign(None, batch.id, make_household().id)
     assert refused.value.code == "assign_busy"
     assert "Probeer het nog een keer" in refused.value.message
+
+
+def test_update_batch_corrects_steps_and_logs_the_fields(app, make_user):
+    batch = make_batch(codes=2)
+    service.update_batch(
+        make_user("coordinator"),
+        batch,
+        provider="Lebara",
+        product=batch.product,
+        expires_on=batch.expires_on,
+        activation_steps={"nl": "Zet de simkaart in uw telefoon.\nTyp uw code."},
+        months=6,
+    )
+    db.session.commit()
+    assert batch.activation_steps == {"nl": ["Zet de simkaart in uw telefoon.", "Typ uw code."]}
+    assert events("voucher_batch.changed")[0].data == {"fields": ["activation_steps"]}
+    assert service.stock_of(batch).available == 2

@@ -204,3 +204,22 @@ def test_assign_from_the_household_page_names_the_household(client, login_as):
     )
     assert response.status_code == 200
     assert service.vouchers_of_household(household.id)[0].status == "assigned"
+
+
+def test_edit_batch_shows_the_steps_one_per_line_and_saves(client, login_as):
+    login_as("coordinator")
+    batch = make_batch(codes=1)
+    page = text(client.get(f"/vouchers/batches/{batch.id}/edit"))
+    assert "Zet de simkaart in uw telefoon.\nGa naar lebara.nl/activeren." in page
+    form = {
+        "provider": "Lebara",
+        "product": "Prepaid SIM 30 GB",
+        "months": "6",
+        "expires_on": batch.expires_on.isoformat(),
+        "steps_nl": "Stap een.\nStap twee.",
+    }
+    assert client.post(f"/vouchers/batches/{batch.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(VoucherBatch, batch.id).product == "Prepaid SIM 30 GB"
+    refused = client.post(f"/vouchers/batches/{batch.id}/edit", data={**form, "steps_nl": ""})
+    assert refused.status_code == 422 and "Prepaid SIM 30 GB" in text(refused)

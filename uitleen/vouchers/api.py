@@ -62,6 +62,17 @@ def get_batch(batch_id: int):
     return service.get_batch(batch_id)
 
 
+@blp.route("/voucher-batches/<int:batch_id>", methods=["PUT"])
+@role_required(COORDINATOR)
+@blp.arguments(BatchInSchema)
+@blp.response(200, BatchWithStockSchema)
+def update_batch(data, batch_id: int):
+    """Correct a batch: all fields, as on create; its codes stay as they are."""
+    batch = service.update_batch(actor(), service.get_batch(batch_id), **data)
+    db.session.commit()
+    return batch
+
+
 @blp.route("/voucher-batches/<int:batch_id>/codes", methods=["POST"])
 @role_required(COORDINATOR)
 @blp.arguments(ImportFileSchema, location="files")

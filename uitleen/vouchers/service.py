@@ -248,6 +248,40 @@ def create_batch(
     return batch
 
 
+def update_batch(
+    actor,
+    batch: VoucherBatch,
+    provider: str,
+    product: str,
+    expires_on: date,
+    activation_steps: dict[str, str],
+    months: int | None = None,
+    value: Decimal | None = None,
+) -> VoucherBatch:
+    """Correct a batch (a typo in a step, a new expiry date); its codes stay as they are."""
+    if expires_on < today() and expires_on != batch.expires_on:
+        raise field_error(
+            "expires_on",
+            _("Deze datum is al voorbij. Vul de vervaldatum in die op de codes staat."),
+        )
+    steps = _checked_steps(activation_steps, provider, product)
+    new = {
+        "provider": provider.strip(),
+        "product": product.strip(),
+        "months": months,
+        "value_cents": _cents(value),
+        "expires_on": expires_on,
+        "activation_steps": steps,
+    }
+    changed = sorted(key for key, value in new.items() if getattr(batch, key) != value)
+    for key in changed:
+        setattr(batch, key, new[key])
+    db.session.flush()
+    if changed:
+        record(actor, "voucher_batch.changed", batch, fields=changed)
+    return batch
+
+
 def _cents(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 

@@ -82,11 +82,48 @@ def new_batch():
     return redirect(url_for("vouchers.batch", batch_id=batch.id))
 
 
-def _batch_form(form: dict, errors: dict, status: int = 200):
+@bp.route("/batches/<int:batch_id>/edit", methods=["GET", "POST"])
+@role_required(COORDINATOR)
+def edit_batch(batch_id: int):
+    batch = service.get_batch(batch_id)
+    if request.method == "GET":
+        return _batch_form(_batch_fields(batch), {}, batch=batch)
+    form = request.form.to_dict()
+    try:
+        data = BatchInSchema().load(_batch_input(form))
+        service.update_batch(actor(), batch, **data)
+    except ma.ValidationError as error:
+        db.session.rollback()
+        return _batch_form(form, _steps_fields(plain_errors(error.messages)), 422, batch)
+    except Invalid as error:
+        db.session.rollback()
+        return _batch_form(form, error.errors, 422, batch)
+    db.session.commit()
+    flash(_("De partij is bijgewerkt."), "success")
+    return redirect(url_for("vouchers.batch", batch_id=batch.id))
+
+
+def _batch_form(form: dict, errors: dict, status: int = 200, batch=None):
     return (
-        render_template("vouchers/batch_form.html", form=form, errors=errors, languages=LANGUAGES),
+        render_template(
+            "vouchers/batch_form.html", form=form, errors=errors, languages=LANGUAGES, batch=batch
+        ),
         status,
     )
+
+
+def _batch_fields(batch) -> dict:
+    """A stored batch as the form shows it: steps back to one per line."""
+    fields = {
+        "provider": batch.provider,
+        "product": batch.product,
+        "months": batch.months if batch.months is not None else "",
+        "value": "" if batch.value_cents is None else f"{batch.value_cents / 100:.2f}",
+        "expires_on": batch.expires_on.isoformat(),
+    }
+    for lang, steps in (batch.activation_steps or {}).items():
+        fields[f"steps_{lang}"] = "\n".join(steps)
+    return fields
 
 
 def _batch_input(form: dict) -> dict:
