@@ -223,3 +223,23 @@ def test_edit_batch_shows_the_steps_one_per_line_and_saves(client, login_as):
     assert db.session.get(VoucherBatch, batch.id).product == "Prepaid SIM 30 GB"
     refused = client.post(f"/vouchers/batches/{batch.id}/edit", data={**form, "steps_nl": ""})
     assert refused.status_code == 422 and "Prepaid SIM 30 GB" in text(refused)
+
+
+def test_household_partial_lists_masked_vouchers_and_links_to_assign(app):
+    from flask import render_template_string
+
+    household = make_household()
+    batch = make_batch(codes=CODES)
+    service.assign(None, batch.id, household.id)
+    db.session.commit()
+    template = (
+        '{% from "vouchers/_household.html" import household_vouchers %}'
+        "{{ household_vouchers(household, vouchers, loan_id=7) }}"
+    )
+    with app.test_request_context("/households/1"):
+        html = render_template_string(
+            template, household=household, vouchers=service.vouchers_of_household(household.id)
+        )
+    assert "••••••••7QX2" in html and CODES[0] not in html
+    assert "uitgegeven" in html
+    assert f"/vouchers/assign?household_id={household.id}&amp;loan_id=7" in html

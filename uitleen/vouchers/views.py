@@ -33,6 +33,16 @@ nav_item("vouchers.index", lazy_gettext("Vouchers"), [INTAKE, COORDINATOR], orde
 nav_item("vouchers.report", lazy_gettext("Voucherrapport"), [COORDINATOR], order=75)
 
 
+@bp.app_template_filter("mask_code")
+def mask_code(code: str) -> str:
+    return service.mask(code)
+
+
+@bp.app_template_filter("voucher_status")
+def voucher_status(status: str) -> str:
+    return service.status_name(status)
+
+
 @home_card([INTAKE, COORDINATOR], order=30)
 def low_stock_card(_user) -> Card | None:
     """Warn the desk before a batch runs out."""
