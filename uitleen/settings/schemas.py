@@ -40,6 +40,8 @@ class GeneralSettingsSchema(ma.Schema):
 
     @ma.pre_load
     def strip(self, data, **_kwargs):
+        if not isinstance(data, dict):
+            return data  # marshmallow answers "Invalid input type"
         return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
@@ -62,6 +64,8 @@ class ListsSchema(ma.Schema):
     @ma.pre_load
     def split_lines(self, data, **_kwargs):
         """Text from a textarea becomes a list; blank lines and edge spaces are dropped."""
+        if not isinstance(data, dict):
+            return data  # marshmallow answers "Invalid input type"
         out = dict(data)
         for key in ("software_checklist", "qc_checklist", "referral_partners"):
             value = out.get(key)
@@ -96,6 +100,8 @@ class LocationSchema(ma.Schema):
 
     @ma.pre_load
     def strip(self, data, **_kwargs):
+        if not isinstance(data, dict):
+            return data  # marshmallow answers "Invalid input type"
         return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
@@ -131,6 +137,8 @@ class HelpTextsSchema(ma.Schema):
 
     @ma.pre_load
     def from_form(self, data, **_kwargs):
+        if not isinstance(data, dict):
+            return data  # marshmallow answers "Invalid input type"
         if "sections" in data:
             return data
         sections, errors = {}, {}

@@ -30,6 +30,8 @@ class StaffSchema(ma.Schema):
 
     @ma.pre_load
     def strip(self, data, **_kwargs):
+        if not isinstance(data, dict):
+            return data  # marshmallow answers "Invalid input type"
         return {
             k: v.strip() if isinstance(v, str) and k != "password" else v for k, v in data.items()
         }
