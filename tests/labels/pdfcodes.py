@@ -8,11 +8,15 @@ from uitleen.labels.formats import LabelFormat
 DPI = 150
 
 
-def decode_cells(fmt: LabelFormat, pdf: bytes) -> list[dict[int, str]]:
-    """{cell position: decoded text} for every page of the PDF."""
+def decode_cells(fmt: LabelFormat, pdf: bytes, pages: int | None = None) -> list[dict[int, str]]:
+    """{cell position: decoded text} for every page of the PDF (or its first `pages`)."""
     document = pdfium.PdfDocument(pdf)
     try:
-        images = [page.render(scale=DPI / 72, grayscale=True).to_pil() for page in document]
+        count = len(document) if pages is None else min(pages, len(document))
+        images = [
+            document[index].render(scale=DPI / 72, grayscale=True).to_pil()
+            for index in range(count)
+        ]
     finally:
         document.close()
     return [_cells(fmt, image) for image in images]

@@ -1,16 +1,18 @@
 """Large runs are drawn by a separate worker process: the request returns at once, other
 requests are served meanwhile, and job folders do not pile up."""
 
+import io
 import os
 import signal
 import time
 
+import pypdf
 import pytest
 from flask import g
 from sqlalchemy import func, select
 
 from tests.devices.factories import make_device
-from tests.labels.pdfcodes import decode_all
+from tests.labels.pdfcodes import decode_all, decode_cells
 from uitleen.audit.models import Event
 from uitleen.devices.service import label_url
 from uitleen.extensions import db
@@ -186,3 +188,26 @@ def test_unknown_or_malformed_job_ids_are_not_found(client, login_as, jobs_dir):
     login_as("volunteer")
     assert client.get("/labels/jobs/0123456789abcdef").status_code == 404
     assert client.get("/labels/jobs/..%2F..%2Fetc").status_code == 404
+
+
+def test_with_the_shipped_settings_a_run_of_400_labels_goes_to_the_worker(
+    client, login_as, jobs_dir, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a large run was drawn inside the web process")
+
+    monkeypatch.setattr(views, "render_labels", refuse)
+    login_as("volunteer")
+    chosen = devices(4)
+    response = client.post(
+        "/labels/",
+        data={"device_id": [str(d.id) for d in chosen], "format": "L7160", "copies": "100"},
+    )
+    assert jobs.inline_max() < 400 and response.status_code == 303
+    wait_for(client, response.headers["Location"])
+    download = client.get(response.headers["Location"] + "/labels.pdf")
+    pages = pypdf.PdfReader(io.BytesIO(download.data)).pages
+    assert len(pages) == -(-400 // 21)
+    [first_page] = decode_cells(L7160, download.data, pages=1)
+    assert first_page == dict.fromkeys(range(1, 22), label_url(chosen[0].public_token))
+    download.close()

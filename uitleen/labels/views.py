@@ -31,14 +31,16 @@ bp = Blueprint("labels", __name__, url_prefix="/labels")
 
 PRINTERS = (VOLUNTEER, INTAKE)  # labels carry no household data; coordinators always may
 REFRESH_SECONDS = 2
+DEFAULT_FORMAT = "L7160"  # the common A4 sheet; after that, the user's last choice
 
 nav_item("labels.index", lazy_gettext("Labels printen"), [VOLUNTEER, INTAKE, COORDINATOR], 22)
 
 
 def _form(values: dict) -> dict:
     """What the form shows: the user's input, or the last format they used."""
+    default = current_app.config.get("LABELS_DEFAULT_FORMAT", DEFAULT_FORMAT)
     return {
-        "format": session.get("label_format", ""),
+        "format": session.get("label_format", default),
         "start": 1,
         "copies": 1,
         "tags": "",
