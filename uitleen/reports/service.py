@@ -1,6 +1,6 @@
 """Figures for the dashboard and for funders, counted by the database (aggregates only)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -213,7 +213,6 @@ class Report:
     per_language: list[tuple[str, int]]
     vouchers_per_provider: list[tuple[str, int]]
     help_per_category: list[tuple[str, int]]
-    extra: dict = field(default_factory=dict)
 
     @property
     def vouchers_issued(self) -> int:

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import format_date, get_locale, lazy_gettext
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
@@ -29,8 +29,6 @@ nav_item("reports.privacy_page", lazy_gettext("Privacy"), [COORDINATOR], order=8
 
 def month_label(key: str) -> str:
     """'2026-03' -> 'mrt 26' in the reader's language, short enough for a chart axis."""
-    from flask_babel import format_date
-
     year, month = (int(part) for part in key.split("-"))
     return format_date(date(year, month, 1), "MMM yy")
 
@@ -90,8 +88,6 @@ def dashboard_card(user) -> Card:
 
 def month_shortcuts(today: date, count: int = 12) -> list[tuple[str, str]]:
     """(YYYY-MM, label) for the last full months, newest first."""
-    from flask_babel import format_date
-
     starts = service.month_starts(today, count + 1)[:-1][::-1]
     return [(s.strftime("%Y-%m"), format_date(s, "MMMM yyyy")) for s in starts]
 
