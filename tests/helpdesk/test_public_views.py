@@ -77,9 +77,14 @@ def translated_app(database_url, staging_translations):
 @pytest.fixture
 def translated(app, translated_app):
     """A client of that app (after `app` emptied the tables and reset the rate limits)."""
+    # flask-babel caches catalogues per language on its one Domain object, for all apps:
+    # forget them, so neither app sees the other's.
+    domain = translated_app.extensions["babel"].instance.domain_instance
+    domain.cache.clear()
     with translated_app.app_context():
         yield translated_app.test_client()
         db.session.remove()
+    domain.cache.clear()
 
 
 def form_token_of(html: str) -> str:

@@ -18,7 +18,6 @@ CSRFProtect, whose token lives in a session cookie a household does not have):
 import json
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template, request
@@ -106,10 +105,22 @@ TOKEN_MARK = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in
 NONCE_MARK = secrets.token_urlsafe(24)
 
 
-@lru_cache(maxsize=256)
+PAGE_CACHE_SIZE = 256  # (language, place, settings) combinations kept per app
+
+
 def _help_page_template(lang: str, place: Place | None, values_json: str) -> str:
-    context = _context(lang, json.loads(values_json), place, TOKEN_MARK, csp_nonce=NONCE_MARK)
-    return render_template("helpdesk/public/help.html", **context)
+    """The help page with the two marks, rendered once per app and key."""
+    cache = current_app.extensions.setdefault("uitleen.helpdesk.pages", {})
+    key = (lang, place, values_json)
+    html = cache.get(key)
+    if html is None:
+        values = json.loads(values_json)
+        context = _context(lang, values, place, TOKEN_MARK, csp_nonce=NONCE_MARK)
+        html = render_template("helpdesk/public/help.html", **context)
+        if len(cache) >= PAGE_CACHE_SIZE:  # settings edited many times: start over
+            cache.clear()
+        cache[key] = html
+    return html
 
 
 def help_page(label: Label) -> str:
