@@ -301,3 +301,16 @@ def test_queue_counts_are_capped_and_agree_with_the_full_count(app):
     page = service.search(limit=2)
     assert [d.asset_tag for d in page.items] == ["UIT-00004", "UIT-00003"]
     assert page.items[0].state == "wiped" and page.items[0].donor is None
+
+
+def test_an_old_label_still_opens_its_device(app):
+    from uitleen.devices.models import RetiredToken
+
+    device = make_device()
+    old = device.public_token
+    service.assign_token(device)
+    db.session.add(RetiredToken(token=old, device_id=device.id))
+    db.session.flush()
+    assert device.public_token != old
+    assert service.find_exact(service.label_url(old)) == device
+    assert service.find_exact(service.label_url(device.public_token)) == device

@@ -38,6 +38,7 @@ from uitleen.devices.models import (
     Device,
     Donor,
     QualityCheck,
+    RetiredToken,
     SoftwareInstall,
     WipeDisk,
     WipeRecord,
@@ -879,7 +880,13 @@ def find_exact(value: str) -> Device | None:
     """The one device a typed or scanned tag or label URL points to, if any."""
     lookup = parse_lookup(value)
     if lookup.token:
-        return db.session.scalars(select(Device).where(Device.public_token == lookup.token)).first()
+        device = db.session.scalars(
+            select(Device).where(Device.public_token == lookup.token)
+        ).first()
+        if device is None:  # an old label of a device whose token was rotated
+            retired = db.session.get(RetiredToken, lookup.token)
+            device = db.session.get(Device, retired.device_id) if retired else None
+        return device
     if lookup.tag:
         return device_by_tag(lookup.tag)
     return None
