@@ -2,8 +2,12 @@
 requests are served meanwhile, and job folders do not pile up."""
 
 import io
+import json
 import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 
 import pypdf
@@ -68,7 +72,7 @@ def test_a_large_selection_becomes_a_job_with_a_status_page_and_a_download(
     location = response.headers["Location"]
     [folder] = list(jobs_dir.iterdir())
     assert location.endswith(f"/labels/jobs/{folder.name}")
-    assert int((folder / "pid").read_text()) != os.getpid()
+    assert int((folder / "pid").read_text().split()[1]) != os.getpid()
 
     page = wait_for(client, location)
     assert "De labels zijn klaar" in page
@@ -88,7 +92,7 @@ def test_other_requests_are_served_while_a_worker_draws(client, login_as, large_
     )
     assert response.status_code == 303  # returned before the worker could have drawn
     [folder] = list(jobs_dir.iterdir())
-    pid = int((folder / "pid").read_text())
+    pid = int((folder / "pid").read_text().split()[1])
     try:
         os.kill(pid, signal.SIGSTOP)  # hold the worker mid-run
     except ProcessLookupError:
@@ -211,3 +215,27 @@ def test_with_the_shipped_settings_a_run_of_400_labels_goes_to_the_worker(
     [first_page] = decode_cells(L7160, download.data, pages=1)
     assert first_page == dict.fromkeys(range(1, 22), label_url(chosen[0].public_token))
     download.close()
+
+
+def fake_job(folder, pid_line: str) -> str:
+    folder.mkdir(parents=True)
+    (folder / "pid").write_text(pid_line)
+    meta = {"owner_id": None, "count": 1, "format_name": "L7160", "created": time.time()}
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return folder.name
+
+
+def test_a_worker_that_died_without_a_result_is_failed(app, jobs_dir):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
+    dead.wait()  # reaped: its pid is free
+    job_id = fake_job(jobs_dir / "00000000000000cc", f"{socket.gethostname()} {dead.pid}")
+    assert jobs.get(job_id).state == jobs.FAILED
+
+
+def test_a_job_on_another_host_counts_as_running_until_its_cpu_limit(app, jobs_dir):
+    job_id = fake_job(jobs_dir / "00000000000000dd", "other-host 1")
+    assert jobs.get(job_id).state == jobs.RUNNING
+    assert [job.id for job in jobs.running()] == [job_id]
+    long_ago = time.time() - jobs.MAX_SECONDS - 120
+    os.utime(jobs_dir / job_id / "pid", (long_ago, long_ago))
+    assert jobs.get(job_id).state == jobs.FAILED

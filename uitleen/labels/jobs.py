@@ -6,9 +6,14 @@ in the long-lived worker. So the request writes the label contents to a job fold
 the instance folder and starts `python -m uitleen.labels.worker` on it (niced, with a CPU
 time limit); the worker writes labels.pdf and exits, which returns all its memory.
 
-A job folder holds meta.json (owner, count, format), input.json (removed when done),
-pid, and then labels.pdf or error.txt. Folders older than KEEP are removed whenever a
-job starts or a status is read, so no file outlives a few hours.
+A job folder holds input.json (removed when done), pid, meta.json (owner, count,
+format; written last, so a folder without it is not a job yet), and then labels.pdf or
+error.txt. Folders older than KEEP_SECONDS are removed whenever a job starts or a
+status is read, so no file outlives a few hours.
+
+The status page must reach the machine that runs the job: with several app servers,
+put LABELS_JOBS_DIR on a shared volume or keep a user's requests on one server (the
+API waits for its job within one request, so it needs neither).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +34,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from uitleen.errors import DomainError, NotFound
-from uitleen.labels.worker import RESULT
+from uitleen.labels.worker import MAX_SECONDS, RESULT
 
 KEEP_SECONDS = 2 * 3600  # a finished PDF can be downloaded again for two hours
 DEFAULT_INLINE_MAX = 300  # about half a second of drawing: fine inside a request
@@ -88,6 +94,17 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _worker_alive(pid_file: Path) -> bool:
+    """Whether the job's worker still runs; on another host, until its CPU limit is up."""
+    try:
+        host, pid = pid_file.read_text().split()
+    except (FileNotFoundError, ValueError):
+        return False
+    if host != socket.gethostname():  # a shared LABELS_JOBS_DIR: no way to ask that host
+        return time.time() - pid_file.stat().st_mtime < MAX_SECONDS + 60
+    return _pid_alive(int(pid))
+
+
 def _read(folder: Path) -> Job | None:
     try:
         meta = json.loads((folder / "meta.json").read_text())
@@ -97,11 +114,9 @@ def _read(folder: Path) -> Job | None:
     if (folder / RESULT).exists():
         state = DONE
     elif (folder / "error.txt").exists():
-        state, error = FAILED, (folder / "error.txt").read_text()[:500]
-    else:
-        pid = int((folder / "pid").read_text() or 0) if (folder / "pid").exists() else 0
-        if not pid or not _pid_alive(pid):
-            state, error = FAILED, "the worker stopped without a result"
+        state, error = FAILED, (folder / "error.txt").read_text()[-500:]  # the exception
+    elif not _worker_alive(folder / "pid"):
+        state, error = FAILED, "the worker stopped without a result"
     return Job(
         folder.name,
         meta["owner_id"],
@@ -156,13 +171,6 @@ def start(job_id: str, owner_id: int | None, format_name: str, job_input: dict) 
     folder = jobs_dir() / job_id
     folder.mkdir(parents=True)
     (folder / "input.json").write_text(json.dumps(job_input))
-    meta = {
-        "owner_id": owner_id,
-        "count": len(job_input["labels"]),
-        "format_name": format_name,
-        "created": time.time(),
-    }
-    (folder / "meta.json").write_text(json.dumps(meta))
     with open(folder / "worker.log", "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own module, no user text on the line
             [sys.executable, "-m", "uitleen.labels.worker", str(folder)],
@@ -173,7 +181,15 @@ def start(job_id: str, owner_id: int | None, format_name: str, job_input: dict) 
             close_fds=True,
             start_new_session=True,  # a signal to the web worker's group does not reach it
         )
-    (folder / "pid").write_text(str(process.pid))
+    (folder / "pid").write_text(f"{socket.gethostname()} {process.pid}")
+    # Written last: a folder without meta.json is not a job yet (nor when start failed).
+    meta = {
+        "owner_id": owner_id,
+        "count": len(job_input["labels"]),
+        "format_name": format_name,
+        "created": time.time(),
+    }
+    (folder / "meta.json").write_text(json.dumps(meta))
     # Someone must collect the exit status, or the process stays a zombie.
     threading.Thread(target=process.wait, daemon=True, name=f"label-job-{job_id}").start()
     return get(job_id)

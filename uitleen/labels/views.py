@@ -209,6 +209,8 @@ def _own_job(job_id: str) -> jobs.Job:
 def job(job_id: str):
     """Progress of a large run: refreshes itself (no JavaScript) until the PDF is ready."""
     item = _own_job(job_id)
+    if item.state == jobs.FAILED:
+        current_app.logger.error("label job %s failed: %s", item.id, item.error)
     response = current_app.make_response(render_template("labels/job.html", job=item, jobs=jobs))
     if item.state == jobs.RUNNING:
         # The Refresh header, not a <meta> tag: same effect in browsers, and base.html
