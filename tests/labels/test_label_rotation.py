@@ -99,3 +99,28 @@ def test_rotating_twice_keeps_both_old_tokens_retired(client, login_as):
     retired = db.session.scalars(select(RetiredToken.token).order_by(RetiredToken.token)).all()
     assert sorted(retired) == sorted([first, second])
     assert device.public_token not in retired
+
+
+def test_api_rotation_returns_the_new_label_url(client, api_headers):
+    headers = api_headers("volunteer")
+    device = one_device()
+    old_token = device.public_token
+    response = client.post(f"/api/v1/labels/devices/{device.id}/rotation", headers=headers)
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert response.json == {
+        "device_id": device.id,
+        "asset_tag": device.asset_tag,
+        "public_token": device.public_token,
+        "label_url": label_url(device.public_token),
+    }
+    assert device.public_token != old_token
+    assert db.session.get(RetiredToken, old_token) is not None
+    assert client.get(f"/h/{old_token}").status_code == 410
+
+    desk = client.post(
+        f"/api/v1/labels/devices/{device.id}/rotation", headers=api_headers("intake")
+    )
+    assert desk.status_code == 403
+    missing = client.post("/api/v1/labels/devices/999999/rotation", headers=headers)
+    assert missing.status_code == 404

@@ -6,10 +6,11 @@ from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE, VOLUNTEER
+from uitleen.devices import service as devices
 from uitleen.extensions import db
 from uitleen.labels import jobs, service
 from uitleen.labels.render import render_labels
-from uitleen.labels.schemas import LabelPrintInSchema
+from uitleen.labels.schemas import LabelPrintInSchema, RotationSchema
 
 blp = Blueprint(
     "labels_api",
@@ -68,3 +69,18 @@ def _job_pdf(job: jobs.Job, filename: str) -> Response:
     handle = job.path.open("rb")
     jobs.remove(job.id)
     return send_file(handle, mimetype="application/pdf", as_attachment=True, download_name=filename)
+
+
+@blp.route("/devices/<int:device_id>/rotation", methods=["POST"])
+@role_required(VOLUNTEER)
+@blp.response(200, RotationSchema)
+def rotate(device_id: int):
+    """Retire the device's label URL (it then shows 'no longer in use') and make a new one."""
+    device = service.rotate_token(actor(), devices.get_device(device_id))
+    db.session.commit()
+    return {
+        "device_id": device.id,
+        "asset_tag": device.asset_tag,
+        "public_token": device.public_token,
+        "label_url": devices.label_url(device.public_token),
+    }

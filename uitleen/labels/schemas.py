@@ -51,3 +51,12 @@ class LabelPrintInSchema(ma.Schema):
         if not isinstance(data, dict):
             return data
         return {key: value for key, value in data.items() if value != ""}
+
+
+class RotationSchema(ma.Schema):
+    """A device's label after rotation: print this URL's QR code; the old one is retired."""
+
+    device_id = F.Integer()
+    asset_tag = F.String()
+    public_token = F.String()
+    label_url = F.String()
