@@ -1,11 +1,13 @@
 """Rotating a label: the old URL is retired (friendly 410 page), new labels carry the new one."""
 
+import threading
+
 from sqlalchemy import select
 
 from tests.devices.factories import make_device
 from tests.labels.pdfcodes import decode_all
 from uitleen.audit.service import history
-from uitleen.devices.models import RetiredToken
+from uitleen.devices.models import Device, RetiredToken
 from uitleen.devices.service import label_url
 from uitleen.extensions import db
 from uitleen.labels.formats import load_format
@@ -124,3 +126,34 @@ def test_api_rotation_returns_the_new_label_url(client, api_headers):
     assert desk.status_code == 403
     missing = client.post("/api/v1/labels/devices/999999/rotation", headers=headers)
     assert missing.status_code == 404
+
+
+def test_simultaneous_rotations_never_leave_a_live_retired_token(app, api_headers):
+    headers = api_headers("volunteer")
+    device = one_device()
+    device_id, original = device.id, device.public_token
+    db.session.rollback()  # end this thread's transaction, or SQLite makes the others wait
+    workers = 8
+    barrier = threading.Barrier(workers)
+    statuses: list[int] = []
+
+    def work() -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/api/v1/labels/devices/{device_id}/rotation", headers=headers)
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    db.session.expire_all()
+    device = db.session.get(Device, device_id)
+    retired = db.session.scalars(select(RetiredToken.token)).all()
+    # Each rotation either went through (retiring the token it saw) or was refused (409).
+    assert set(statuses) <= {200, 409} and statuses.count(200) >= 1
+    assert len(retired) == statuses.count(200)
+    assert original in retired and device.public_token not in retired
+    assert QrMatrix.from_bytes(device.qr_matrix) == make_matrix(label_url(device.public_token))
