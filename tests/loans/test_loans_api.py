@@ -190,3 +190,23 @@ def test_loan_page_actions_show_errors_in_place(app, client, login_as):
     assert loan.device.state == "returned"
     listing = client.get("/loans/?status=closed").get_data(as_text=True)
     assert loan.device.asset_tag in listing
+
+
+def test_a_device_in_hand_leads_to_its_open_loan(app, client, login_as, api_headers):
+    worker = login_as("intake")
+    device = make_ready_device()
+    loan = make_loan(worker, make_household(), device)
+    response = client.get(f"/loans/?device=https://hulp.test/h/{device.public_token}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/loans/{loan.id}"
+    api = client.get(f"/api/v1/loans?device={device.asset_tag}", headers=api_headers("intake"))
+    assert [item["id"] for item in api.json] == [loan.id]
+
+    service_take_back = client.post(f"/loans/{loan.id}/return", data={})
+    assert service_take_back.status_code == 302
+    page = client.get(f"/loans/?device={device.asset_tag}")
+    assert page.status_code == 200
+    assert "is nu niet uitgeleend" in page.get_data(as_text=True)
+    unknown = client.get("/loans/?device=UIT-55555")
+    assert unknown.status_code == 422
+    assert "geen apparaat met nummer" in unknown.get_data(as_text=True)

@@ -29,7 +29,11 @@ class Loans(MethodView):
     def get(self, query):
         """Loans by status: open (default), overdue, due_soon, closed or all."""
         return service.list_loans(
-            query["status"], query["household_id"], query["after"], query["limit"]
+            query["status"],
+            query["household_id"],
+            query["after"],
+            query["limit"],
+            device=query["device"],
         )
 
     @role_required(INTAKE)

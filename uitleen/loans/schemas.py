@@ -84,6 +84,9 @@ class CloseSchema(ma.Schema):
 class LoanQuerySchema(PageQuerySchema):
     status = ma.fields.String(load_default="open", validate=validate.OneOf(FILTERS))
     household_id = ma.fields.Integer(load_default=None)
+    device = ma.fields.String(
+        load_default=None, metadata={"description": "asset tag or scanned label of one device"}
+    )
 
 
 class LoanOutSchema(ma.Schema):

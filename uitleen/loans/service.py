@@ -380,10 +380,16 @@ def list_loans(
     after: int | None = None,
     limit: int = 50,
     on: date | None = None,
+    device: str | None = None,
 ) -> list[Loan]:
-    """Loans by status, newest first (overdue and due soon: earliest due first)."""
+    """Loans by status, newest first (overdue and due soon: earliest due first).
+
+    `device` narrows to one device, by asset tag or its scanned label.
+    """
     on = on or today()
     query = select(Loan).limit(limit)
+    if device:
+        query = query.where(Loan.device_id == find_device(device).id)
     open_loan = and_(Loan.closed_at.is_(None), Loan.kind == "loan")
     if status == "open":
         query = query.where(Loan.closed_at.is_(None))
@@ -403,6 +409,12 @@ def list_loans(
         if after:
             query = query.where(Loan.id < after)
     return list(db.session.scalars(query))
+
+
+def open_loan_for(device_reference: str) -> Loan | None:
+    """The open loan of a device in hand (typed tag or scanned label), if it is out."""
+    loans = list_loans("open", device=device_reference, limit=1)
+    return loans[0] if loans else None
 
 
 def count_loans(status: str, on: date | None = None) -> int:

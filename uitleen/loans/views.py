@@ -42,15 +42,28 @@ def index():
     status = request.args.get("status", "open")
     if status not in service.FILTERS:
         status = "open"
-    loans = service.list_loans(status, limit=200)
+    device = request.args.get("device", "").strip()
+    errors = {}
+    try:
+        if device:
+            # A device in hand: straight to its open loan, to take it back.
+            loan = service.open_loan_for(device)
+            if loan is not None:
+                return redirect(url_for("loans.show", loan_id=loan.id))
+            status = "all"
+        loans = service.list_loans(status, limit=200, device=device or None)
+    except DomainError as error:
+        errors, loans = errors_of(error), []
     return render_template(
         "loans/index.html",
         loans=loans,
         status=status,
+        device=device,
+        errors=errors,
         status_names=STATUS_NAMES,
         today=service.today(),
         **_names(),
-    )
+    ), 422 if errors else 200
 
 
 def _issue_form(values: dict, errors: dict, status: int = 200):
