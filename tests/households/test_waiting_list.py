@@ -76,3 +76,15 @@ def test_removing_from_the_list(app, client, login_as, api_headers):
     assert client.post(f"/households/waiting/{entry_id}/remove").status_code == 302
     assert service.waiting_count() == 0
     assert client.post(f"/households/waiting/{entry_id}/remove").status_code == 409
+
+
+def test_removing_through_the_api(app, api_headers):
+    household = make_household()
+    entry = service.add_to_waiting_list(None, household, "school")
+    db.session.commit()
+    client, headers = app.test_client(), api_headers("intake")
+    response = client.post(f"/api/v1/households/waiting/{entry.id}/remove", headers=headers)
+    assert response.status_code == 200 and response.json["household_code"] == household.code
+    assert client.get("/api/v1/households/waiting", headers=headers).json == []
+    again = client.post(f"/api/v1/households/waiting/{entry.id}/remove", headers=headers)
+    assert again.status_code == 409 and again.json["code"] == "not_waiting"

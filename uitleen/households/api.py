@@ -90,3 +90,13 @@ def add_to_waiting_list(data, household_id: int):
     )
     db.session.commit()
     return entry
+
+
+@blp.route("/waiting/<int:entry_id>/remove", methods=["POST"])
+@role_required(INTAKE)
+@blp.response(200, WaitingOutSchema)
+def remove_from_waiting_list(entry_id: int):
+    """Take a household off the waiting list without a device."""
+    entry = service.remove_from_waiting_list(actor(), service.get_entry(entry_id))
+    db.session.commit()
+    return entry
