@@ -318,3 +318,14 @@ def test_a_broken_format_file_is_named_not_a_crash(client, api_headers, app, tmp
     )
     assert response.status_code == 422
     assert "BROKEN.toml" in response.json["errors"]["format"][0]
+
+
+def test_every_wrong_field_is_named_at_once(client, api_headers):
+    response = client.post(
+        "/api/v1/labels",
+        json={"format": "L7160", "start": 30, "tags": ["UIT-55555"], "device_ids": [999999]},
+        headers=api_headers(),
+    )
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"start", "tags", "device_ids"}
+    assert "UIT-55555" in response.json["errors"]["tags"][0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from uitleen.audit.service import SYSTEM, record
 from uitleen.db import utcnow
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
-from uitleen.errors import field_error
+from uitleen.errors import Invalid, field_error
 from uitleen.extensions import db
 from uitleen.labels.formats import LabelFormat, LabelFormatError, load_format
 from uitleen.labels.qr import QrMatrix
@@ -150,6 +150,32 @@ def check_start(fmt: LabelFormat, start: int) -> None:
         )
 
 
+def _checked_format(format_id: str, start: int) -> LabelFormat:
+    fmt = get_format(format_id)
+    check_start(fmt, start)
+    return fmt
+
+
+def _all_or_errors(*checks: Callable) -> list:
+    """Run every check, so a form can say everything that is wrong at once."""
+    results, refusals = [], []
+    for check in checks:
+        try:
+            results.append(check())
+        except Invalid as refusal:
+            refusals.append(refusal)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        errors = {
+            field: messages for refusal in refusals for field, messages in refusal.errors.items()
+        }
+        raise Invalid(
+            _("Niet alles is goed ingevuld. Kijk bij de velden wat er mis is."), errors=errors
+        )
+    return results
+
+
 # --- choosing devices ------------------------------------------------------------------
 
 
@@ -221,7 +247,8 @@ def select_devices(
             _("Kies minstens één apparaat: vink apparaten aan, typ nummers of kies een status."),
             "nothing_chosen",
         )
-    rows = _by_ids(device_ids) + _by_tags(tags)
+    by_ids, by_tags = _all_or_errors(lambda: _by_ids(device_ids), lambda: _by_tags(tags))
+    rows = by_ids + by_tags
     if state:
         rows += _rows(Device.state == state)
     unique, seen = [], set()
@@ -257,9 +284,9 @@ def prepare_print(
     One event per device ('label.printed', so the device's history shows it) and one for
     the job ('label.print_job', with the count and device ids).
     """
-    fmt = get_format(format)
-    check_start(fmt, start)
-    rows = select_devices(device_ids, tags, state)
+    fmt, rows = _all_or_errors(
+        lambda: _checked_format(format, start), lambda: select_devices(device_ids, tags, state)
+    )
     count = len(rows) * copies
     if count > MAX_LABELS:
         raise field_error(
