@@ -148,6 +148,9 @@ def test_erase_through_the_api_and_no_personal_data_comes_back(app, api_headers)
     response = client.post(f"/api/v1/households/{household.id}/erase", headers=headers)
     assert response.status_code == 200
     assert response.json["contact_name"] is None and response.json["erased_at"]
+    again = client.post(f"/api/v1/households/{household.id}/erase", headers=headers)
+    assert again.status_code == 200 and again.json["erased_at"] == response.json["erased_at"]
+    assert len(list(db.session.scalars(select(Event).where(Event.verb == "household.erased")))) == 1
     db.session.expire_all()
     entry = db.session.scalar(select(WaitingEntry))
     assert entry.note == "" and entry.removed_at is not None

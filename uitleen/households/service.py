@@ -237,6 +237,8 @@ def _erase_rows(household_ids: list[int], now: datetime) -> None:
 
 def erase(actor, household: Household) -> Household:
     """Erase a household's personal data on its request; the code and loans stay."""
+    if household.erased_at is not None:
+        return household  # already done: asking twice changes nothing
     if open_loan_count(household):
         raise Conflict(
             _(
