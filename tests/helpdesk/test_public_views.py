@@ -541,3 +541,31 @@ def test_a_settings_change_shows_on_the_next_scan(client, device):
     html = text(client.get(url))
     assert "Repair Café Noord" in html and "Stichting Digitaal Dichtbij" not in html
     assert 'href="tel:0101112233"' in html
+
+
+# The URL as a label prints it ---------------------------------------------------------------
+
+
+def test_the_upper_case_url_of_the_label_answers_the_same_way(translated, device):
+    """Labels print /H/<TOKEN> (QR alphanumeric mode); no redirect, no extra round trip."""
+    url = f"/H/{device.public_token}"
+    response = translated.get(url, headers={"Accept-Language": "ar,en;q=0.5"})
+    assert response.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in text(response)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert f'href="/h/{device.public_token}/hulp"' in text(response)
+    assert translated.get("/H/NOSUCHTOKEN").status_code == 404
+
+
+def test_a_chosen_language_reaches_the_next_scan_of_the_label(translated, device):
+    chosen = translated.get(f"/h/{device.public_token}?lang=pl")
+    paths = sorted(
+        part.split("=", 1)[1]
+        for cookie in chosen.headers.getlist("Set-Cookie")
+        for part in cookie.split("; ")
+        if part.startswith("Path=")
+    )
+    assert paths == ["/H/", "/h/"]
+    scan = translated.get(f"/H/{device.public_token}", headers={"Accept-Language": "en"})
+    assert '<html lang="pl" dir="ltr">' in text(scan)

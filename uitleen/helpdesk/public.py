@@ -27,6 +27,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from uitleen.helpdesk.content import (
     DEFAULT_LANGUAGE,
     SUPPORTED_LANGUAGES,
+    best_language,
     content_for,
     language_choices,
 )
@@ -60,8 +61,20 @@ class Org:
     whatsapp: str
 
 
+def choose_language() -> str:
+    """?lang= (a switch), then the remembered cookie, then the browser's languages.
+
+    The same order as uitleen.i18n.select_locale, which knows /h/ but not the /H/ that
+    labels print; the public views force this choice for both.
+    """
+    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+        if candidate in SUPPORTED_LANGUAGES:
+            return candidate
+    return best_language(request.headers.get("Accept-Language"))
+
+
 def page_language() -> str:
-    """The language of this page (?lang=, cookie, Accept-Language: see uitleen.i18n)."""
+    """The language this page is answered in (forced by the view: choose_language)."""
     lang = str(get_locale())
     return lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
@@ -130,23 +143,28 @@ def help_page(label: Label) -> str:
     return html.replace(TOKEN_MARK, label.token).replace(NONCE_MARK, csp_nonce())
 
 
-def remember_language(response):
-    """After a ?lang= switch, keep the choice in a cookie for the next scan.
+def finish(response):
+    """Headers every public page needs, and a ?lang= choice kept for the next scan.
 
-    Scoped to /h/ so a household's language never changes the staff pages of someone who
-    scanned a label on the desk's own phone.
+    security.py sets no-referrer and no-store for /h/; labels print /H/, so say it here
+    for both. The language cookie is scoped to /h/ and /H/ (paths are case-sensitive),
+    so a household's language never changes the staff pages of whoever scanned a label
+    on the desk's own phone.
     """
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
     chosen = request.args.get("lang")
     if chosen in SUPPORTED_LANGUAGES:
-        response.set_cookie(
-            "lang",
-            chosen,
-            max_age=LANG_COOKIE_AGE,
-            path="/h/",
-            samesite="Lax",
-            httponly=True,
-            secure=request.is_secure,
-        )
+        for path in ("/h/", "/H/"):
+            response.set_cookie(
+                "lang",
+                chosen,
+                max_age=LANG_COOKIE_AGE,
+                path=path,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure,
+            )
     return response
 
 

@@ -1,5 +1,7 @@
 """The public help pages behind the label (/h/...), and the desk's queue of help requests."""
 
+from functools import wraps
+
 import marshmallow as ma
 from flask import (
     Blueprint,
@@ -10,8 +12,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from uitleen.auth.access import actor, public, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
@@ -81,17 +83,33 @@ def _dead_label(label: service.Label):
 def _respond(body_and_status):
     """Build the response and remember a ?lang= choice."""
     response = current_app.make_response(body_and_status)
-    return page.remember_language(response)
+    return page.finish(response)
+
+
+def in_page_language(view):
+    """Answer in the household's language, on /h/ and on the /H/ that labels print."""
+
+    @wraps(view)
+    def localised(*args, **kwargs):
+        with force_locale(page.choose_language()):
+            return view(*args, **kwargs)
+
+    return localised
 
 
 @bp.route("/h/<token>")
 @public
 @page_views_limit
+@in_page_language
 def public_help(token: str):
     label = service.lookup(token)
     if label.status != service.ACTIVE:
         return _respond(_dead_label(label))
     return _respond(page.help_page(label))
+
+
+# Labels print the URL in upper case (a smaller QR code); the same page answers there.
+bp.add_url_rule("/H/<token>", view_func=public_help)
 
 
 def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
@@ -106,6 +124,7 @@ def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200)
 @csrf.exempt  # no session to bind a token to; see uitleen.helpdesk.public for what guards it
 @page_views_limit
 @posts_limit
+@in_page_language
 def ask(token: str):
     label = service.lookup(token)
     if label.status != service.ACTIVE:
@@ -133,6 +152,7 @@ def ask(token: str):
 @bp.route("/h/<token>/bedankt")
 @public
 @page_views_limit
+@in_page_language
 def thanks(token: str):
     label = service.lookup(token)
     if label.status != service.ACTIVE:
@@ -149,8 +169,10 @@ def too_many(_error):
     """Too many lookups or posts from one address: a calm page with the phone number."""
     db.session.rollback()
     label = service.Label(service.UNKNOWN, (request.view_args or {}).get("token", ""))
-    context = page.page_context(label, location=None)
-    return render_template("helpdesk/public/busy.html", **context), 429
+    with force_locale(page.choose_language()):
+        context = page.page_context(label, location=None)
+        html = render_template("helpdesk/public/busy.html", **context)
+    return page.finish(current_app.make_response((html, 429)))
 
 
 # The desk's queue --------------------------------------------------------------------------
