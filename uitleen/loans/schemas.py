@@ -54,7 +54,12 @@ class IssueSchema(ma.Schema):
         allow_none=True, metadata={"description": "loans only; default: loan_months from today"}
     )
     deposit = Euros(
-        allow_none=True, metadata={"description": 'deposit in euros, e.g. "25.00"; loans only'}
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "example": "25,00",
+            "description": "deposit in euros (a number is accepted too); loans only",
+        },
     )
     note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
 
