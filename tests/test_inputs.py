@@ -1,6 +1,7 @@
 """Input no database can store is refused with a 422 (or 404 for an id), never a 500."""
 
 import pytest
+from sqlalchemy.exc import DataError
 
 from uitleen.inputs import MAX_INTEGER, problem
 
@@ -61,18 +62,28 @@ def test_an_id_past_32_bits_is_a_404_on_both_databases(client, api_headers):
     assert response.status_code == 404
 
 
-def test_a_value_the_database_refuses_is_a_422_not_a_500(app_factory):
-    from sqlalchemy.exc import DataError
-
+@pytest.mark.parametrize(
+    "error",
+    [
+        DataError("INSERT", {}, Exception("integer out of range")),
+        OverflowError("Python int too large to convert to SQLite INTEGER"),
+    ],
+)
+def test_a_value_the_database_refuses_is_a_422_not_a_500(app_factory, error):
     other = app_factory()
 
     @other.route("/api/data-error")
     def data_error():
-        raise DataError("INSERT", {}, Exception("integer out of range"))
+        raise error
 
     response = other.test_client().get("/api/data-error")
     assert response.status_code == 422
     assert response.json["code"] == "value_out_of_range"
+
+
+def test_a_huge_number_in_the_query_string_is_a_422(client, api_headers):
+    response = client.get(f"/api/v1/devices?location_id={10**30}", headers=api_headers())
+    assert response.status_code == 422
 
 
 def test_the_csrf_field_is_checked_and_then_kept_out_of_the_input(app_factory, make_user):

@@ -246,11 +246,12 @@ def handle_integrity_error(error: IntegrityError):
     )
 
 
-def handle_data_error(error: DataError):
-    # A value the database refuses (a number too large for its column, say): the input's
-    # fault, not ours. Schemas should catch it first; this keeps it from becoming a 500.
+def handle_data_error(error: DataError | OverflowError):
+    # A value the database refuses (a number too large for its column, say; SQLite's
+    # driver raises OverflowError past 64 bits): the input's fault, not ours. Schemas
+    # should catch it first; this keeps it from becoming a 500.
     db.session.rollback()
-    log.info("data error: %s", error.orig)
+    log.info("data error: %s", getattr(error, "orig", error))
     return _respond(
         422,
         "value_out_of_range",
@@ -282,5 +283,6 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(OverflowError, handle_data_error)
     app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected)
