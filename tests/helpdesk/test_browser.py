@@ -1,0 +1,161 @@
+"""The public help pages in a real Chromium, through the real routes and the real headers.
+
+A live server with the help page's translations; axe-core (WCAG 2.2 AA) on every page,
+the strict CSP enforced by the browser, and the two-tap help request done by tapping.
+Skipped with a message when Chromium or Playwright is missing.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+import uitleen
+from tests.browser.live import LiveServer, free_port, fresh_database, live_config
+from tests.helpdesk.factories import make_labelled_device, make_location
+from uitleen.helpdesk.content import SUPPORTED_LANGUAGES
+from uitleen.helpdesk.models import HelpRequest
+
+pytestmark = pytest.mark.browser
+
+STAGING = Path(uitleen.__file__).parent / "translations" / "staging" / "helppage"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+LANGS = ["nl", "ar", "uk"]
+PHONE = {"viewport": {"width": 320, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine: apt-get install chromium to run this test")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A live server with its own database, two labelled devices and the translations."""
+    from uitleen import create_app
+    from uitleen.extensions import db
+
+    translations = tmp_path_factory.mktemp("translations")
+    for lang in SUPPORTED_LANGUAGES:
+        if lang != "nl":
+            target = translations / lang / "LC_MESSAGES"
+            target.mkdir(parents=True)
+            with (
+                (STAGING / f"{lang}.po").open("rb") as po,
+                (target / "messages.mo").open("wb") as mo,
+            ):
+                write_mo(mo, read_po(po, locale=lang))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with fresh_database(tmp_path_factory.mktemp("helpdesk-browser"), "help") as database_url:
+        config = live_config(database_url, url) | {
+            "BABEL_TRANSLATION_DIRECTORIES": str(translations)
+        }
+        app = create_app(config)
+        with app.app_context():
+            db.create_all()
+            active = make_labelled_device(location=make_location(name="Werkplaats Oost"))
+            retired = make_labelled_device(state="recycled")
+            tokens = {"active": active.public_token, "retired": retired.public_token}
+            db.session.remove()
+        with LiveServer(app, port):
+            yield url, app, tokens
+        with app.app_context():
+            db.drop_all()
+            db.session.remove()
+            db.engine.dispose()
+
+
+def open_tab(browser, site, lang: str):
+    url, _app, _tokens = site
+    context = browser.new_context(base_url=url, extra_http_headers={"Accept-Language": lang})
+    tab = context.new_page()
+    problems: list[str] = []
+    # A 404/410 page or the browser's own favicon request log "Failed to load resource";
+    # what counts is anything the CSP refused.
+    tab.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    tab.on("request", lambda r: None if r.url.startswith(url) else problems.append(r.url))
+    return context, tab, problems
+
+
+def check(tab, problems: list[str]) -> None:
+    """No WCAG violation, nothing refused by the CSP, no request elsewhere, styles applied."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(tab, options=options)
+    assert results.violations_count == 0, results.generate_report()
+    assert problems == []
+    # The nonce'd style element was accepted (a browser's own body margin is 8px).
+    assert tab.evaluate("getComputedStyle(document.body).marginTop") == "0px"
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_public_page_passes_axe_in_a_real_browser(browser, site, lang):
+    _url, _app, tokens = site
+    context, tab, problems = open_tab(browser, site, lang)
+    context.set_default_timeout(15000)
+    tab.set_viewport_size(PHONE["viewport"])
+    pages = [
+        (f"/H/{tokens['active']}", 200),
+        (f"/h/{tokens['active']}/hulp", 200),
+        (f"/h/{tokens['active']}/bedankt?cb=1", 200),
+        ("/h/NOSUCHTOKEN", 404),
+        (f"/h/{tokens['retired']}", 410),
+    ]
+    for path, status in pages:
+        response = tab.goto(path)
+        assert response.status == status, path
+        assert tab.get_attribute("html", "lang") == lang
+        assert tab.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+        check(tab, problems)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "nl"])
+def test_two_taps_in_a_real_browser_and_a_wrong_number_kept(browser, site, lang):
+    from uitleen.extensions import db
+
+    _url, app, tokens = site
+    context, tab, problems = open_tab(browser, site, lang)
+    tab.set_viewport_size(PHONE["viewport"])
+    tab.goto(f"/H/{tokens['active']}")
+    with tab.expect_navigation():
+        tab.click("a.btn.ask")
+    # A wrong number first: the page comes back with the message, everything kept.
+    tab.click("label.cat >> nth=1")
+    tab.fill("#message", "Geen wifi sinds gisteren")
+    tab.fill("#phone", "06-abc")
+    with tab.expect_navigation() as sent:
+        tab.click("button.btn.send")
+    assert sent.value.status == 422
+    check(tab, problems)
+    assert tab.input_value("#message") == "Geen wifi sinds gisteren"
+    assert tab.input_value("#phone") == "06-abc"
+    assert tab.is_checked("label.cat >> nth=1 >> input")
+    assert tab.get_attribute("#phone", "aria-invalid") == "true"
+    # Put the number right: sent.
+    tab.fill("#phone", "06 12345678")
+    with tab.expect_navigation() as sent:
+        tab.click("button.btn.send")
+    assert sent.value.status == 200 and "/bedankt" in tab.url
+    check(tab, problems)
+    context.close()
+    with app.app_context():
+        stored = db.session.query(HelpRequest).order_by(HelpRequest.id.desc()).first()
+        assert (stored.category, stored.language) == ("no_internet", lang)
+        assert stored.callback_phone == "06 12345678"
+        db.session.remove()
