@@ -1,5 +1,6 @@
 """seed-demo's households and loans: every kind of case an intake desk meets."""
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -55,5 +56,12 @@ def every_desk_page_renders(client, login_as, seeded) -> None:
     urls += [f"/households/{h.id}" for h in seeded.objects["households"]]
     urls += [f"/households/{h.id}/edit" for h in seeded.objects["households"][:3]]
     urls += [f"/loans/{loan.id}" for loan in seeded.objects["loans"]]
-    failed = [(url, r.status_code) for url in urls if (r := client.get(url)).status_code != 200]
+    failed, duplicated = [], []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200:
+            failed.append((url, response.status_code))
+        ids = re.findall(r'\sid="([^"]+)"', response.get_data(as_text=True))
+        duplicated += [(url, i) for i in set(ids) if ids.count(i) > 1]
     assert failed == []
+    assert duplicated == []  # labels point at exactly one field
