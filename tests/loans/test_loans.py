@@ -142,6 +142,7 @@ def test_the_open_loan_limit_per_household(app, worker):
     with pytest.raises(Conflict) as refused:
         service.issue(worker, make_ready_device(), household)
     assert refused.value.code == "too_many_open_loans"
+    assert refused.value.message.startswith("Dit huishouden leent al 1 apparaat; meer mag niet.")
     db.session.rollback()
     settings.put(None, "max_open_loans_per_household", 2)
     make_loan(worker, household)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
-from flask_babel import force_locale, format_date, lazy_gettext
+from flask_babel import force_locale, format_date, lazy_gettext, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -179,10 +179,12 @@ def _check_household_may_borrow(household: Household, kind: str) -> None:
     limit = int(settings.get("max_open_loans_per_household"))
     if households.open_loan_count(household) >= limit:
         raise Conflict(
-            _(
-                "Dit huishouden leent al %(count)s apparaat of apparaten; meer mag niet. "
+            ngettext(
+                "Dit huishouden leent al %(num)s apparaat; meer mag niet. "
                 "Neem eerst een apparaat terug, of vraag de coördinator.",
-                count=limit,
+                "Dit huishouden leent al %(num)s apparaten; meer mag niet. "
+                "Neem eerst een apparaat terug, of vraag de coördinator.",
+                limit,
             ),
             code="too_many_open_loans",
         )
