@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations migrate lint format bench clean help
+.PHONY: run test install install-test translations messages migrate lint format bench clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -29,6 +29,15 @@ install-test: $(VENV)/.installed-test  ## Create .venv and install the app with 
 
 translations: $(VENV)/.installed  ## Compile the gettext catalogues
 	$(BIN)/python -m uitleen.translations_build
+
+# File names but no line numbers in the catalogues: moving code then changes nothing there.
+messages: $(VENV)/.installed  ## After changing texts: extract them, update every catalogue, merge staging
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --add-location=file \
+		--project=uitleen --copyright-holder=Uitleen -o uitleen/translations/messages.pot .
+	$(BIN)/pybabel -q update -i uitleen/translations/messages.pot -d uitleen/translations \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -m uitleen.translations_merge
+	@echo "Now translate the empty msgstr entries in uitleen/translations/*/LC_MESSAGES/messages.po."
 
 migrate: translations  ## Apply database migrations
 	$(BIN)/uitleen db upgrade
