@@ -49,7 +49,8 @@ def merge(target: Catalog, source: Catalog, overwrite: bool = False) -> MergeRes
                 existing.string = message.string
                 result.replaced += 1
             else:
-                result.conflicts.append(message.id if isinstance(message.id, str) else message.id[0])
+                singular = message.id if isinstance(message.id, str) else message.id[0]
+                result.conflicts.append(singular)
         existing.flags.discard("fuzzy")
     return result
 
