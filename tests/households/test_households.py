@@ -203,3 +203,14 @@ def test_volunteers_are_refused_everywhere_here(app, client, login_as, api_heade
     response = client.post("/api/v1/households", json=VALID, headers=headers)
     assert response.status_code == 403
     assert count_households() == 1
+
+
+def test_the_household_page_lists_its_loans_with_a_reminder_link(app, client, login_as):
+    from tests.loans.factories import make_loan
+
+    worker = login_as("intake")
+    household = make_household(contact_name="Nadia", phone="0612345678")
+    loan = make_loan(worker, household)
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert loan.device.asset_tag in page and f"/loans/{loan.id}" in page
+    assert "https://wa.me/31612345678?text=Hallo%20Nadia" in page

@@ -84,11 +84,16 @@ def show(household_id: int):
 
 
 def _page(household) -> dict:
-    from uitleen.loans.service import KIND_NAMES, OUTCOME_NAMES
+    from uitleen.loans.service import KIND_NAMES, OUTCOME_NAMES, reminder
 
+    loans = service.loans_of(household)
     return {
         "household": household,
-        "loans": service.loans_of(household),
+        "loans": loans,
+        # A friendly reminder ready to send for each open loan with a due date.
+        "reminders": {
+            loan.id: reminder(loan) for loan in loans if loan.closed_at is None and loan.due_date
+        },
         "entry": service.open_entry(household),
         "kind_names": KIND_NAMES,
         "outcome_names": OUTCOME_NAMES,
