@@ -55,7 +55,10 @@ def run_together(count: int, attempt) -> list:
 def test_forty_simultaneous_issues_make_exactly_one_loan(app, race_app, make_user):
     worker = make_user("intake")
     device = make_ready_device()
-    homes = [make_household(worker, contact_name=f"Huis {i}") for i in range(ATTEMPTS)]
+    homes = [
+        make_household(worker, commit=False, contact_name=f"Huis {i}") for i in range(ATTEMPTS)
+    ]
+    db.session.commit()
     ids = (worker.id, device.id, [h.id for h in homes])
     db.session.rollback()  # end our read transaction: on SQLite it would hold the write lock
 
@@ -92,7 +95,8 @@ def test_forty_simultaneous_api_requests_make_one_loan_and_39_conflicts(
 ):
     headers = api_headers("intake")
     device = make_ready_device()
-    codes = [make_household(None).code for _ in range(ATTEMPTS)]
+    codes = [make_household(None, commit=False).code for _ in range(ATTEMPTS)]
+    db.session.commit()
     tag = device.asset_tag
     db.session.rollback()  # end our read transaction: on SQLite it would hold the write lock
 
