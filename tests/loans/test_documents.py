@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.households.factories import make_household
 from tests.loans.factories import make_loan, make_ready_device
 from uitleen.audit.models import Event
-from uitleen.extensions import db
+from uitleen.extensions import babel, db
 from uitleen.loans import service
 from uitleen.loans.models import Loan
 
@@ -127,11 +127,16 @@ def test_the_reminder_page_and_home_cards(app, client, login_as):
     assert "Te laat" in home and "/loans/reminders" in home
 
 
-def test_an_untranslated_reminder_is_wholly_dutch(app, make_user):
-    """Until the catalogues are merged, no Dutch sentence carries an Arabic date."""
-    loan = make_loan(make_user("intake"), make_household(language="ar", contact_name=None))
-    loan.due_date = date(2026, 11, 13)
-    reminder = service.reminder(loan, on=date(2026, 11, 20))
+def test_an_untranslated_reminder_is_wholly_dutch(app, make_user, monkeypatch, tmp_path):
+    """A language without a translated reminder gets it in Dutch, never around an Arabic date."""
+    monkeypatch.setattr(app.extensions["babel"], "translation_directories", [str(tmp_path)])
+    babel.domain_instance.cache.clear()  # forget catalogues loaded from the real directory
+    try:
+        loan = make_loan(make_user("intake"), make_household(language="ar", contact_name=None))
+        loan.due_date = date(2026, 11, 13)
+        reminder = service.reminder(loan, on=date(2026, 11, 20))
+    finally:
+        babel.domain_instance.cache.clear()
     assert reminder.language == "nl"
     assert "We hadden 13 november 2026 afgesproken" in reminder.text
 
