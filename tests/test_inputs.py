@@ -109,3 +109,11 @@ def test_the_csrf_field_is_checked_and_then_kept_out_of_the_input(app_factory, m
     response = client.post("/echo", data={"naam": "Ada", "csrf_token": token})
     assert response.status_code == 200
     assert seen == {"naam": "Ada"}
+
+
+@pytest.mark.parametrize("body", ["-75029", "[1, 2]", '"tekst"'])
+def test_a_json_body_that_is_not_an_object_is_a_422(client, api_headers, body):
+    headers = api_headers() | {"Content-Type": "application/json"}
+    response = client.post("/api/v1/devices", data=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json["code"] == "not_an_object"

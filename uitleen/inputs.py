@@ -59,8 +59,6 @@ def _fields():
         body = request.get_json(silent=True)
         if isinstance(body, dict):
             yield from body.items()
-        elif body is not None:
-            yield "_schema", body
 
 
 def drop_csrf_field() -> None:
@@ -79,6 +77,14 @@ def refuse_unstorable_input() -> None:
     for value in (request.view_args or {}).values():
         if problem(value) or (isinstance(value, int) and abs(value) > MAX_ID):
             raise NotFound(_("Deze pagina of dit item bestaat niet."))
+    if request.is_json and not isinstance(request.get_json(silent=True), dict | None):
+        # Every API input is an object; a bare number or list would reach schema hooks
+        # that expect one.
+        raise field_error(
+            "_schema",
+            _('Stuur de gegevens als één JSON-object, bijvoorbeeld {"make": "Dell"}.'),
+            code="not_an_object",
+        )
     for name, value in _fields():
         kind = problem(value)
         if kind:
