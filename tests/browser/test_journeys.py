@@ -14,8 +14,9 @@ Each journey continues from the one before (the same laptop), as in real life.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -61,13 +62,19 @@ def path_of(tab) -> str:
     return urlsplit(tab.page.url).path
 
 
-def fresh_wipe_log(asset_tag: str, zone: str = "Europe/Amsterdam") -> bytes:
-    """The passed DoD Short sample, for this laptop, ending now (nwipe logs local time)."""
+def local_now(zone: str = "Europe/Amsterdam") -> datetime:
+    """The wall clock nwipe would write (whole seconds, no zone)."""
+    return datetime.now(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
+
+
+def fresh_wipe_log(asset_tag: str, after: datetime) -> bytes:
+    """The passed DoD Short sample, for this laptop, ending after `after` (local time)."""
+    while local_now() <= after:  # a wipe cannot end in the second the laptop came in
+        time.sleep(0.2)
     text = (SAMPLES / "dodshort_passed.log").read_text(encoding="utf-8")
     text = text.replace("UIT-00017", asset_tag)
     stamps = [datetime.strptime(s, STAMP_FORMAT) for s in STAMP.findall(text)]
-    shift = datetime.now(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0) - max(stamps)
-    shift -= timedelta(seconds=1)
+    shift = local_now() - max(stamps)
 
     def moved(match: re.Match) -> str:
         moment = datetime.strptime(match.group(1), STAMP_FORMAT) + shift
@@ -93,6 +100,7 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     page.check("input[name=new_donor_is_organisation]")
     page.check("input[name=new_donor_wants_certificate]")
     tab.submit("#device-form button[type=submit]")
+    registered = local_now()
     match = re.fullmatch(r"/devices/(\d+)", path_of(tab))
     assert match, page.url
     story.device_id = int(match.group(1))
@@ -105,7 +113,7 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     page.wait_for_url(f"**/devices/{story.device_id}/wipe")
     tab.checked()
     log = tmp_path / f"nwipe_{story.asset_tag}.log"
-    log.write_bytes(fresh_wipe_log(story.asset_tag))
+    log.write_bytes(fresh_wipe_log(story.asset_tag, after=registered))
     page.set_input_files("input[type=file][name=file]", str(log))
     tab.submit(f"form[action='/devices/{story.device_id}/wipe/import'] button[type=submit]")
     assert path_of(tab) == f"/devices/{story.device_id}"
