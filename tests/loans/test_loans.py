@@ -248,3 +248,19 @@ def test_returned_is_not_a_close_outcome(app, worker):
     loan = make_loan(worker, make_household())
     with pytest.raises(Invalid):
         service.close(worker, loan, "returned", "x")
+
+
+BLAME = ("schuld", "fout", "kapotgemaakt", "boete", "nalatig", "straf", "verloren door")
+
+
+def test_closing_and_reminding_use_no_blaming_words(app, client, login_as):
+    worker = login_as("intake")
+    loan = make_loan(worker, make_household(phone="0612345678"))
+    loan.due_date = date.today() - timedelta(days=20)
+    db.session.commit()
+    texts = [str(name) for name in service.OUTCOME_NAMES.values()]
+    texts.append(service.reminder(loan).text)
+    texts.append(client.get(f"/loans/{loan.id}").get_data(as_text=True))
+    texts.append(client.get("/loans/reminders").get_data(as_text=True))
+    found = [(word, text[:60]) for text in texts for word in BLAME if word in text.lower()]
+    assert found == []
