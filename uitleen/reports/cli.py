@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from uitleen.extensions import db
@@ -11,7 +10,8 @@ from uitleen.reports.backup import BackupError, backup, restore
 
 
 def _url() -> str:
-    return current_app.config["SQLALCHEMY_DATABASE_URI"]
+    """The engine's URL: Flask-SQLAlchemy has made a relative SQLite path absolute there."""
+    return db.engine.url.render_as_string(hide_password=False)
 
 
 @click.command("backup")
