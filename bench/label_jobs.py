@@ -89,9 +89,9 @@ def build_database(url: str, count: int) -> str:
     return token
 
 
-def _get(path: str, timeout: float = 30) -> tuple[int, float]:
+def _get(port: int, path: str, timeout: float = 30) -> tuple[int, float]:
     start = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
@@ -102,13 +102,13 @@ def _get(path: str, timeout: float = 30) -> tuple[int, float]:
 
 
 @contextmanager
-def server(url: str, inline_max: int, workdir: Path) -> Iterator[subprocess.Popen]:
+def server(url: str, inline_max: int, workdir: Path, port: int) -> Iterator[subprocess.Popen]:
     (workdir / "bench_labels_wsgi.py").write_text(WSGI)
     env = os.environ | {
         "DATABASE_URL": url,
         "SECRET_KEY": "bench",
         "UITLEEN_BASE_URL": BASE_URL,
-        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "BENCH_INLINE_MAX": str(inline_max),
         "BENCH_JOBS_DIR": str(workdir / "jobs"),
     }
@@ -117,18 +117,19 @@ def server(url: str, inline_max: int, workdir: Path) -> Iterator[subprocess.Pope
     with open(workdir / "gunicorn.log", "ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts 4 workers slowly
         while True:
             try:
-                if _get("/login")[0] == 200:
+                if _get(port, "/login")[0] == 200:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start; see gunicorn.log")
+                log_tail = (workdir / "gunicorn.log").read_text()[-2000:]
+                raise RuntimeError(f"gunicorn did not start:\n{log_tail}")
             time.sleep(0.2)
         for _ in range(20):  # warm every worker
-            _get("/login")
+            _get(port, "/login")
         yield process
     finally:
         process.terminate()
@@ -146,20 +147,20 @@ def worker_rss_mb(master: subprocess.Popen) -> float:
     return largest / 1024
 
 
-def probe_login(stop: threading.Event) -> list[float]:
+def probe_login(port: int, stop: threading.Event) -> list[float]:
     samples = []
     while not stop.is_set():
-        status, ms = _get("/login")
+        status, ms = _get(port, "/login")
         assert status == 200, status
         samples.append(ms)
         time.sleep(PROBE_INTERVAL)
     return samples
 
 
-def post_labels(token: str) -> tuple[int, int, float]:
+def post_labels(port: int, token: str) -> tuple[int, int, float]:
     """POST the 10,000-label run; returns (status, PDF bytes, seconds)."""
     start = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
         body = json.dumps({"format": "L7160", "state": "ready"})
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -171,27 +172,27 @@ def post_labels(token: str) -> tuple[int, int, float]:
         connection.close()
 
 
-def during_run(token: str) -> dict:
+def during_run(port: int, token: str) -> dict:
     """Latency of /login while the label run is in progress."""
     stop = threading.Event()
     results: dict = {}
 
     def probe() -> None:
-        results["samples"] = probe_login(stop)
+        results["samples"] = probe_login(port, stop)
 
     prober = threading.Thread(target=probe)
     prober.start()
-    status, size, seconds = post_labels(token)
+    status, size, seconds = post_labels(port, token)
     stop.set()
     prober.join()
     assert status == 200, status
     return {"seconds": seconds, "bytes": size, "samples": results["samples"]}
 
 
-def idle_samples(count: int = 60) -> list[float]:
+def idle_samples(port: int, count: int = 60) -> list[float]:
     samples = []
     for _ in range(count):
-        samples.append(_get("/login")[1])
+        samples.append(_get(port, "/login")[1])
         time.sleep(PROBE_INTERVAL)
     return samples
 
@@ -231,12 +232,12 @@ def main(quick: bool = False) -> dict:
         token = build_database(url, count)
         drawing = render_in_process(count)
 
-        with server(url, inline_max=300, workdir=workdir) as master:
-            idle = stats(idle_samples())
-            worker = during_run(token)
+        with server(url, inline_max=300, workdir=workdir, port=PORT) as master:
+            idle = stats(idle_samples(PORT))
+            worker = during_run(PORT, token)
             worker_rss = worker_rss_mb(master)
-        with server(url, inline_max=count + 1, workdir=workdir) as master:
-            inline = during_run(token)
+        with server(url, inline_max=count + 1, workdir=workdir, port=PORT + 1) as master:
+            inline = during_run(PORT + 1, token)
             inline_rss = worker_rss_mb(master)
         leftovers = list((workdir / "jobs").iterdir()) if (workdir / "jobs").exists() else []
 
