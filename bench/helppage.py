@@ -6,7 +6,8 @@ Both routes are served by the same gunicorn (gunicorn.conf.py, 2 workers) from t
 app, on a temporary SQLite database made with `uitleen db upgrade` (or DATABASE_URL):
 (a) GET /h/<token>: the label lookup, settings, texts and the rendered page;
 (b) GET /bench/row/<id>: reads one device by primary key and returns its tag — what the
-    stack itself costs per request, the ceiling for (a).
+    stack itself costs per request, the ceiling for (a);
+(c) the view of (a) on another URL without flask-limiter's check: the limiter's share.
 Load comes from this process: threads with keep-alive connections (http.client), for a
 fixed time, the two routes taking turns. The rate limits stay on, set high enough for
 the load. Also the bytes of the page per language, raw and gzipped.
@@ -57,6 +58,12 @@ WSGI = textwrap.dedent(
     @public
     def bare_row(device_id):
         return db.session.get(Device, device_id).asset_tag
+
+
+    # The same help page without flask-limiter's check: what the limiter costs.
+    from uitleen.helpdesk.views import public_help
+
+    app.add_url_rule("/bench/unlimited/<token>", "unlimited", public(public_help.__wrapped__))
     """
 )
 
@@ -140,6 +147,7 @@ def load(port: int, path: str, seconds: float, connections: int) -> dict:
     """`connections` threads, each on one keep-alive connection, for `seconds`."""
     latencies: list[list[float]] = [[] for _ in range(connections)]
     errors = [0] * connections
+    statuses: list[int] = []  # any answer other than 200, to say what went wrong
     start_line = threading.Barrier(connections + 1)
     stop_at = [0.0]
 
@@ -154,8 +162,10 @@ def load(port: int, path: str, seconds: float, connections: int) -> dict:
                 response.read()
                 if response.status != 200:
                     errors[i] += 1
-            except (OSError, http.client.HTTPException):
+                    statuses.append(response.status)
+            except (OSError, http.client.HTTPException) as failure:
                 errors[i] += 1
+                statuses.append(type(failure).__name__)
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 continue
@@ -176,6 +186,7 @@ def load(port: int, path: str, seconds: float, connections: int) -> dict:
         "requests": len(samples),
         "seconds": elapsed,
         "errors": sum(errors),
+        "failures": statuses,
         "samples": samples,
     }
 
@@ -196,6 +207,7 @@ def measure(port: int, paths: dict[str, str], seconds: float) -> dict[str, dict]
             "p95_ms": percentile(samples, 0.95) * 1000,
             "p50_ms": percentile(samples, 0.50) * 1000,
             "errors": sum(r["errors"] for r in done),
+            "failures": sorted({str(f) for r in done for f in r["failures"]}),
         }
     return results
 
@@ -228,9 +240,12 @@ def main(quick: bool = False) -> dict:
             server = start_gunicorn(env, port, log)
             try:
                 sizes = page_bytes(port)
-                results = measure(
-                    port, {"help": f"/h/{TOKEN}", "bare": f"/bench/row/{device_id}"}, seconds
-                )
+                paths = {
+                    "help": f"/h/{TOKEN}",
+                    "bare": f"/bench/row/{device_id}",
+                    "unlimited": f"/bench/unlimited/{TOKEN}",
+                }
+                results = measure(port, paths, seconds)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -240,12 +255,23 @@ def main(quick: bool = False) -> dict:
         f"gunicorn, {WORKERS} workers; {CONNECTIONS} keep-alive connections; {ROUNDS}×{seconds:g} s"
     )
     print(f"{'route':<22}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}")
-    for name, label in (("help", "help page /h/<token>"), ("bare", "bare one-row route")):
+    rows = (
+        ("help", "help page /h/<token>"),
+        ("unlimited", "  without rate limit"),
+        ("bare", "bare one-row route"),
+    )
+    for name, label in rows:
         r = results[name]
         print(
             f"{label:<22}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p95_ms']:>10.2f}{r['errors']:>8}"
         )
-    print(f"ratio help/bare: {ratio:.2f} (goal >= 0.8)")
+    for name in results:
+        if results[name]["failures"]:
+            print(f"{name}: answers other than 200: {', '.join(results[name]['failures'])}")
+    unlimited_ratio = results["unlimited"]["rps"] / bare["rps"]
+    print(
+        f"ratio help/bare: {ratio:.2f} (goal >= 0.8); without the rate limit {unlimited_ratio:.2f}"
+    )
     print(f"{'language':<10}{'bytes':>8}{'gzipped':>10}")
     for lang, (raw, packed) in sizes.items():
         print(f"{lang:<10}{raw:>8}{packed:>10}")
@@ -256,6 +282,12 @@ def main(quick: bool = False) -> dict:
             "req/s",
             baseline=round(bare["rps"], 1),
             ratio_goal=">= 0.8",
+        ),
+        figure(
+            "help page without rate limit vs bare Flask",
+            round(results["unlimited"]["rps"], 1),
+            "req/s",
+            baseline=round(bare["rps"], 1),
         ),
         figure(
             "help page p95",
@@ -275,6 +307,8 @@ def main(quick: bool = False) -> dict:
         "bare_p95_ms": bare["p95_ms"],
         "ratio": ratio,
         "ratio_goal": 0.8,
+        "unlimited_rps": results["unlimited"]["rps"],
+        "ratio_without_rate_limit": unlimited_ratio,
         "errors": help_page["errors"] + bare["errors"],
         "bytes": {lang: {"raw": raw, "gzip": packed} for lang, (raw, packed) in sizes.items()},
         "figures": figures,

@@ -101,9 +101,16 @@ def _context(lang: str, values: dict, place: Place | None, token: str, **extra) 
     return context
 
 
+def _settings(label: Label | None) -> dict:
+    """The page's settings: read with the label lookup when it found a device."""
+    if label is not None and label.settings is not None:
+        return label.settings
+    return settings.get_many(SETTING_KEYS)
+
+
 def page_context(label: Label | None, **extra) -> dict:
     """What every public help template needs (see the comment in layout.html)."""
-    values = settings.get_many(SETTING_KEYS)
+    values = _settings(label)
     place = label.place if label is not None else None
     token = label.token if label is not None else ""
     return _context(page_language(), values, place, token, **extra)
@@ -138,7 +145,7 @@ def _help_page_template(lang: str, place: Place | None, values_json: str) -> str
 
 def help_page(label: Label) -> str:
     """The help page of an active label, from the rendered-once HTML."""
-    values = json.dumps(settings.get_many(SETTING_KEYS), sort_keys=True)
+    values = json.dumps(_settings(label), sort_keys=True)
     html = _help_page_template(page_language(), label.place, values)
     return html.replace(TOKEN_MARK, label.token).replace(NONCE_MARK, csp_nonce())
 

@@ -6,8 +6,10 @@ coordinators) may see the household behind a device on loan.
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, func, select, update
@@ -23,7 +25,8 @@ from uitleen.extensions import db
 from uitleen.helpdesk.models import CATEGORIES, STATUSES, HelpRequest
 from uitleen.households.models import Household
 from uitleen.loans.models import Loan
-from uitleen.settings.models import Location
+from uitleen.settings import service as settings
+from uitleen.settings.models import Location, Setting
 
 # Tokens are upper-case base32; anything else cannot be ours and never reaches the database.
 TOKEN_PATTERN = re.compile(r"[A-Z2-7]{1,32}")
@@ -53,6 +56,7 @@ class Label:
     device_id: int | None = None
     kind: str | None = None
     place: Place | None = None
+    settings: dict | None = field(default=None, compare=False)  # read with the lookup
 
 
 def normalise_token(raw: str) -> str | None:
@@ -67,37 +71,60 @@ def _place(row) -> Place | None:
     return Place(row.location_name, row.address, row.walk_in_hours, row.location_phone)
 
 
-# Built once: the statement is the same for every scan, only the token differs.
-_LABEL_QUERY = (
-    select(
-        Device.id,
-        Device.kind,
-        Device.state,
-        Location.name.label("location_name"),
-        Location.address,
-        Location.walk_in_hours,
-        Location.phone.label("location_phone"),
-        Location.active.label("location_active"),
+@cache
+def _label_query(setting_keys: tuple[str, ...]):
+    """The label lookup, with the settings the page needs in the same round trip.
+
+    Built once per set of keys: the statement is the same for every scan, only the
+    token differs. Each setting is a scalar subquery on the settings' primary key.
+    """
+    stored = [
+        select(Setting.value).where(Setting.key == key).scalar_subquery().label(f"setting_{i}")
+        for i, key in enumerate(setting_keys)
+    ]
+    return (
+        select(
+            Device.id,
+            Device.kind,
+            Device.state,
+            Location.name.label("location_name"),
+            Location.address,
+            Location.walk_in_hours,
+            Location.phone.label("location_phone"),
+            Location.active.label("location_active"),
+            *stored,
+        )
+        .outerjoin(Location, Location.id == Device.location_id)
+        .where(Device.public_token == bindparam("token"))
     )
-    .outerjoin(Location, Location.id == Device.location_id)
-    .where(Device.public_token == bindparam("token"))
-)
 
 
-def lookup(raw_token: str) -> Label:
+def _settings_of(row, setting_keys: tuple[str, ...]) -> dict:
+    """The stored value of each setting, or its default (as settings.get_many gives them)."""
+    values = {}
+    for i, key in enumerate(setting_keys):
+        value = row._mapping[f"setting_{i}"]
+        values[key] = settings.DEFAULTS[key] if value is None else value
+    return values
+
+
+def lookup(raw_token: str, setting_keys: Sequence[str] = ()) -> Label:
     """Find a label's device by token: active, retired (rotated or left for good) or unknown.
 
     Recycled and gifted devices have left the stock for good (lifecycle.FINAL_STATES), so
     their labels are retired. A lost device keeps a live label on purpose: whoever finds
-    it and scans the label should reach us.
+    it and scans the label should reach us. When the device exists, `setting_keys` are
+    read in the same query (label.settings); otherwise label.settings is None.
     """
     token = normalise_token(raw_token)
     if token is None:
         return Label(UNKNOWN, raw_token)
-    row = db.session.execute(_LABEL_QUERY, {"token": token}).first()
+    keys = tuple(setting_keys)
+    row = db.session.execute(_label_query(keys), {"token": token}).first()
     if row is not None:
         status = RETIRED if row.state in FINAL_STATES else ACTIVE
-        return Label(status, token, row.id, row.kind, _place(row))
+        values = _settings_of(row, keys) if keys else None
+        return Label(status, token, row.id, row.kind, _place(row), values)
     if db.session.get(RetiredToken, token) is not None:
         return Label(RETIRED, token)
     return Label(UNKNOWN, token)

@@ -102,7 +102,7 @@ def in_page_language(view):
 @page_views_limit
 @in_page_language
 def public_help(token: str):
-    label = service.lookup(token)
+    label = service.lookup(token, page.SETTING_KEYS)
     if label.status != service.ACTIVE:
         return _respond(_dead_label(label))
     return _respond(page.help_page(label))
@@ -126,7 +126,7 @@ def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200)
 @posts_limit
 @in_page_language
 def ask(token: str):
-    label = service.lookup(token)
+    label = service.lookup(token, page.SETTING_KEYS)
     if label.status != service.ACTIVE:
         return _respond(_dead_label(label))
     if request.method == "GET":
@@ -154,7 +154,7 @@ def ask(token: str):
 @page_views_limit
 @in_page_language
 def thanks(token: str):
-    label = service.lookup(token)
+    label = service.lookup(token, page.SETTING_KEYS)
     if label.status != service.ACTIVE:
         return _respond(_dead_label(label))
     has_phone = request.args.get("cb") == "1"
