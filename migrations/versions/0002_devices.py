@@ -63,6 +63,7 @@ def upgrade():
     sa.UniqueConstraint('public_token', name=op.f('uq_devices_public_token'))
     )
     with op.batch_alter_table('devices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_devices_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_devices_donor_id'), ['donor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_devices_location_id'), ['location_id'], unique=False)
         batch_op.create_index('ix_devices_make_serial', ['make', 'serial'], unique=False)
@@ -184,6 +185,7 @@ def downgrade():
         batch_op.drop_index('ix_devices_make_serial')
         batch_op.drop_index(batch_op.f('ix_devices_location_id'))
         batch_op.drop_index(batch_op.f('ix_devices_donor_id'))
+        batch_op.drop_index(batch_op.f('ix_devices_created_at'))
 
     op.drop_table('devices')
     with op.batch_alter_table('donors', schema=None) as batch_op:

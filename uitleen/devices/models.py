@@ -60,7 +60,7 @@ class Device(db.Model):
     # only a wipe and a quality check recorded after this moment count (rule 1).
     cycle_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # monthly counts
 
     donor: Mapped[Donor | None] = relationship()
     location: Mapped[Location | None] = relationship()
