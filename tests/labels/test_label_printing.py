@@ -329,3 +329,16 @@ def test_every_wrong_field_is_named_at_once(client, api_headers):
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"start", "tags", "device_ids"}
     assert "UIT-55555" in response.json["errors"]["tags"][0]
+
+
+def test_ids_no_device_can_have_are_unknown_devices(client, api_headers, login_as):
+    response = client.post(
+        "/api/v1/labels",
+        json={"format": "L7160", "device_ids": [2**40, -3]},
+        headers=api_headers(),
+    )
+    assert response.status_code == 422
+    assert "1099511627776, -3" in response.json["errors"]["device_ids"][0]
+    login_as("volunteer")
+    page = client.get(f"/labels/?device_id={2**40}")
+    assert page.status_code == 200 and "1099511627776" in page.get_data(as_text=True)

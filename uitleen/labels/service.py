@@ -26,6 +26,7 @@ from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
 from uitleen.errors import Invalid, field_error
 from uitleen.extensions import db
+from uitleen.inputs import MAX_ID
 from uitleen.labels.formats import LabelFormat, LabelFormatError, load_format
 from uitleen.labels.qr import QrMatrix
 from uitleen.labels.render import LabelContent
@@ -199,7 +200,9 @@ def _in_chunks(column, values: Sequence) -> list[LabelDevice]:
 
 
 def _by_ids(device_ids: Sequence[int]) -> list[LabelDevice]:
-    found = {row.id: row for row in _in_chunks(Device.id, list(dict.fromkeys(device_ids)))}
+    # An id no primary key can hold is simply unknown (PostgreSQL would refuse the query).
+    possible = [device_id for device_id in dict.fromkeys(device_ids) if 0 < device_id <= MAX_ID]
+    found = {row.id: row for row in _in_chunks(Device.id, possible)}
     missing = [str(device_id) for device_id in device_ids if device_id not in found]
     if missing:
         raise field_error(
