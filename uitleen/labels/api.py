@@ -1,6 +1,6 @@
 """/api/v1/labels: label PDFs for scripts and label-printer stations."""
 
-from flask import Response, send_file
+from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -62,6 +62,7 @@ def _pdf(document: bytes, filename: str) -> Response:
 def _job_pdf(job: jobs.Job, filename: str) -> Response:
     """Hand over a finished job's PDF and remove its folder (the open file stays readable)."""
     if job.state != jobs.DONE:
+        current_app.logger.error("label job %s failed: %s", job.id, job.error)
         jobs.remove(job.id)
         raise jobs.Failed(
             _("Het maken van de labels is mislukt. Probeer het opnieuw of vraag het de beheerder.")
