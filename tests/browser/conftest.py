@@ -49,7 +49,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API allows one running instance per
+# thread, and other test packages start their own.
+@pytest.fixture(scope="module")
 def browser():
     path = chromium_path()
     if path is None:
