@@ -78,3 +78,19 @@ def test_wsgi_exposes_app(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/w.sqlite3")
     wsgi = importlib.import_module("wsgi")
     assert wsgi.app.name == "uitleen"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "locks"),
+    [
+        ("GET", "/devices/", False),  # reads run side by side
+        ("POST", "/devices/new", True),
+        ("GET", "/loans/1/agreement.pdf", True),  # logs the print: marked @writes
+        ("GET", "/api/v1/devices/1/wipes/1/certificate.pdf", True),
+    ],
+)
+def test_requests_that_write_take_the_sqlite_write_lock_up_front(app, method, path, locks):
+    from uitleen.db import _wants_write
+
+    with app.test_request_context(path, method=method):
+        assert _wants_write() is locks

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -56,10 +56,24 @@ def utcnow() -> datetime:
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def writes(view):
+    """Mark a GET view that writes (a printed document is logged), so it locks up front."""
+    view.writes = True
+    return view
+
+
+def _view_writes() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, request.method.lower(), None)
+    return getattr(view, "writes", False)
+
+
 def _wants_write() -> bool:
     """A request that may write takes SQLite's write lock up front; reads stay concurrent."""
     if has_request_context():
-        return request.method not in _READ_ONLY_METHODS
+        return request.method not in _READ_ONLY_METHODS or _view_writes()
     return True  # CLI commands and scripts
 
 

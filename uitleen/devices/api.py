@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE, VOLUNTEER
+from uitleen.db import writes
 from uitleen.devices import service
 from uitleen.devices.schemas import (
     DeviceInSchema,
@@ -132,6 +133,7 @@ def import_log(files):
 
 
 @blp.route("/<int:device_id>/wipes/<int:wipe_id>/certificate.pdf")
+@writes
 @role_required(VOLUNTEER)
 @blp.response(200, content_type="application/pdf", description="The erasure certificate")
 @blp.alt_response(409, description="The wipe did not pass")

@@ -25,6 +25,7 @@ from marshmallow import ValidationError
 from uitleen.audit.service import history
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
+from uitleen.db import writes
 from uitleen.devices import bulk, lifecycle, service
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.schemas import (
@@ -367,6 +368,7 @@ def wipe_import():
 
 
 @bp.route("/<int:device_id>/wipes/<int:wipe_id>/certificate.pdf")
+@writes
 @role_required(VOLUNTEER)
 def certificate(device_id: int, wipe_id: int):
     device = service.get_device(device_id)

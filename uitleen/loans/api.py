@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE
+from uitleen.db import writes
 from uitleen.extensions import db
 from uitleen.loans import service
 from uitleen.loans.schemas import (
@@ -95,6 +96,7 @@ def close(data, loan_id: int):
 
 
 @blp.route("/<int:loan_id>/agreement")
+@writes
 @blp.doc(
     responses={"200": {"description": "the agreement as PDF", "content": {"application/pdf": {}}}}
 )

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.db import writes
 from uitleen.errors import DomainError
 from uitleen.extensions import db
 from uitleen.households import service as households
@@ -131,6 +132,7 @@ def show(loan_id: int):
 
 
 @bp.route("/<int:loan_id>/agreement.pdf")
+@writes
 @role_required(INTAKE)
 def agreement(loan_id: int):
     loan = service.get(loan_id)
