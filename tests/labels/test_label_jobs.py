@@ -20,7 +20,7 @@ from tests.labels.pdfcodes import decode_all, decode_cells
 from uitleen.audit.models import Event
 from uitleen.devices.service import label_url
 from uitleen.extensions import db
-from uitleen.labels import jobs, render, views
+from uitleen.labels import jobs, render, service, views
 from uitleen.labels.formats import load_format
 
 L7160 = load_format("L7160")
@@ -239,3 +239,24 @@ def test_a_job_on_another_host_counts_as_running_until_its_cpu_limit(app, jobs_d
     long_ago = time.time() - jobs.MAX_SECONDS - 120
     os.utime(jobs_dir / job_id / "pid", (long_ago, long_ago))
     assert jobs.get(job_id).state == jobs.FAILED
+
+
+def test_the_api_says_so_when_the_worker_fails(
+    client, api_headers, large_from, jobs_dir, monkeypatch
+):
+    large_from(1)
+    chosen = devices(2)
+    real_input = service.PrintRun.job_input
+
+    def broken_input(run):
+        return real_input(run) | {"format_path": str(jobs_dir / "gone.toml")}
+
+    monkeypatch.setattr(service.PrintRun, "job_input", broken_input)
+    response = client.post(
+        "/api/v1/labels",
+        json={"format": "L7160", "device_ids": [d.id for d in chosen]},
+        headers=api_headers(),
+    )
+    assert response.status_code == 500 and response.json["code"] == "labels_failed"
+    assert "mislukt" in response.json["message"]
+    assert list(jobs_dir.iterdir()) == []
