@@ -70,6 +70,8 @@ def upgrade():
     with op.batch_alter_table('loans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_loans_device_id'), ['device_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_loans_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_loans_issued_at'), ['issued_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_loans_returned_at'), ['returned_at'], unique=False)
         batch_op.create_index('ix_loans_open_due', ['closed_at', 'due_date'], unique=False)
         batch_op.create_index('uq_loans_one_open_per_device', ['device_id'], unique=True, sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
 
@@ -79,6 +81,8 @@ def downgrade():
     with op.batch_alter_table('loans', schema=None) as batch_op:
         batch_op.drop_index('uq_loans_one_open_per_device', sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
         batch_op.drop_index('ix_loans_open_due')
+        batch_op.drop_index(batch_op.f('ix_loans_returned_at'))
+        batch_op.drop_index(batch_op.f('ix_loans_issued_at'))
         batch_op.drop_index(batch_op.f('ix_loans_household_id'))
         batch_op.drop_index(batch_op.f('ix_loans_device_id'))
 

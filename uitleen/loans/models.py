@@ -34,11 +34,11 @@ class Loan(db.Model):
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8), default="loan")
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # monthly counts
     due_date: Mapped[date | None]
     deposit_cents: Mapped[int | None]
     deposit_refunded: Mapped[bool | None]
-    returned_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None] = mapped_column(index=True)
     return_condition: Mapped[str] = mapped_column(Text, default="")
     charger_returned: Mapped[bool | None]
     closed_at: Mapped[datetime | None]
