@@ -36,6 +36,7 @@ def upgrade():
     sa.Column('asset_tag', sa.String(length=16), nullable=False),
     sa.Column('public_token', sa.String(length=32), nullable=False),
     sa.Column('qr_matrix', sa.LargeBinary(), nullable=True),
+    sa.Column('qr_url', sa.String(length=255), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('make', sa.String(length=80), nullable=False),
     sa.Column('model', sa.String(length=120), nullable=False),

@@ -157,3 +157,22 @@ def test_simultaneous_rotations_never_leave_a_live_retired_token(app, api_header
     assert len(retired) == statuses.count(200)
     assert original in retired and device.public_token not in retired
     assert QrMatrix.from_bytes(device.qr_matrix) == make_matrix(label_url(device.public_token))
+
+
+def test_a_changed_base_url_makes_stored_matrices_stale_not_wrong(app, client, login_as):
+    """Labels printed after a move to a new address carry the new address."""
+    from uitleen.devices import service as devices
+    from uitleen.labels import service as labels
+
+    device = make_device()
+    db.session.commit()
+    old_url = device.qr_url
+    app.config["UITLEEN_BASE_URL"] = "https://nieuw.uitleen.test"
+    try:
+        [row] = labels._rows(Device.id == device.id)
+        assert row.qr_matrix is None  # stale: the renderer makes a fresh one
+        matrix = devices.ensure_qr_matrix(device)
+        assert device.qr_url != old_url and device.qr_url.startswith("HTTPS://NIEUW")
+        assert QrMatrix.from_bytes(matrix) == make_matrix(label_url(device.public_token))
+    finally:
+        app.config["UITLEEN_BASE_URL"] = "https://hulp.uitleen.test"

@@ -320,6 +320,7 @@ def _import_spool(actor, spool: IO[str], result: CheckResult, progress) -> int:
                 "asset_tag": tag,
                 "public_token": service.new_public_token(),
                 "qr_matrix": None,
+                "qr_url": None,
                 "donor_id": donors.id_for(item),
                 "location_id": locations.get(item["location"]),
                 "state": "intake",

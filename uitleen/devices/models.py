@@ -39,6 +39,8 @@ class Device(db.Model):
     public_token: Mapped[str] = mapped_column(String(32), unique=True)
     # The token URL's QR matrix, made once with the token (choosing a mask is slow).
     qr_matrix: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The URL that matrix encodes: a changed UITLEEN_BASE_URL makes it stale, not wrong.
+    qr_url: Mapped[str | None] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16), default="laptop")
     make: Mapped[str] = mapped_column(String(80), default="")
     model: Mapped[str] = mapped_column(String(120), default="")

@@ -163,13 +163,20 @@ def qr_matrix_for(token: str) -> bytes:
 def assign_token(device: Device) -> str:
     """Give the device a fresh public token and its QR matrix; returns the token."""
     device.public_token = new_public_token()
+    device.qr_url = label_url(device.public_token)
     device.qr_matrix = qr_matrix_for(device.public_token)
     return device.public_token
 
 
+def usable_matrix(matrix: bytes | None, qr_url: str | None, token: str) -> bytes | None:
+    """A stored matrix, if it still encodes the token's label URL under today's base URL."""
+    return matrix if matrix is not None and qr_url == label_url(token) else None
+
+
 def ensure_qr_matrix(device: Device) -> bytes:
-    """The device's QR matrix, made now if a bulk import left it empty."""
-    if device.qr_matrix is None:
+    """The device's QR matrix, made now if a bulk import left it empty or it is stale."""
+    if usable_matrix(device.qr_matrix, device.qr_url, device.public_token) is None:
+        device.qr_url = label_url(device.public_token)
         device.qr_matrix = qr_matrix_for(device.public_token)
     return device.qr_matrix
 
@@ -899,7 +906,7 @@ class DevicePage:
 
 
 # Every column a list shows or the API returns; the QR matrix stays in the database.
-_LIST_COLUMNS = [column for column in Device.__table__.c if column.name != "qr_matrix"]
+_LIST_COLUMNS = [c for c in Device.__table__.c if c.name not in ("qr_matrix", "qr_url")]
 _DONOR_COLUMNS = ("id", "name", "is_organisation", "wants_certificate")
 
 

@@ -186,10 +186,13 @@ def split_tags(text: str) -> list[str]:
 
 
 def _rows(condition) -> list[LabelDevice]:
-    query = select(Device.id, Device.asset_tag, Device.public_token, Device.qr_matrix).where(
-        condition
-    )
-    return [LabelDevice(*row) for row in db.session.execute(query.order_by(Device.id))]
+    query = select(
+        Device.id, Device.asset_tag, Device.public_token, Device.qr_matrix, Device.qr_url
+    ).where(condition)
+    return [
+        LabelDevice(ident, tag, token, devices.usable_matrix(matrix, qr_url, token))
+        for ident, tag, token, matrix, qr_url in db.session.execute(query.order_by(Device.id))
+    ]
 
 
 def _in_chunks(column, values: Sequence) -> list[LabelDevice]:
