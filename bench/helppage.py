@@ -269,9 +269,8 @@ def main(quick: bool = False) -> dict:
         if results[name]["failures"]:
             print(f"{name}: answers other than 200: {', '.join(results[name]['failures'])}")
     unlimited_ratio = results["unlimited"]["rps"] / bare["rps"]
-    print(
-        f"ratio help/bare: {ratio:.2f} (goal >= 0.8); without the rate limit {unlimited_ratio:.2f}"
-    )
+    print(f"ratio help/bare: {ratio:.2f} (goal >= 0.8)")
+    print(f"ratio without the rate limit: {unlimited_ratio:.2f}")
     print(f"{'language':<10}{'bytes':>8}{'gzipped':>10}")
     for lang, (raw, packed) in sizes.items():
         print(f"{lang:<10}{raw:>8}{packed:>10}")
