@@ -43,3 +43,24 @@ def test_log_pages_by_keyset(client, login_as, make_user):
     oldest = db.session.query(Event).filter_by(verb="test.ping").order_by(Event.id).first()
     second = client.get(f"/audit/?verb=test.ping&before={oldest.id + 10}")
     assert second.get_data(as_text=True).count("test.ping") >= 10
+
+
+def test_record_many_logs_one_event_per_subject(make_user):
+    user = make_user("volunteer")
+    from uitleen.audit.service import record_many
+
+    record_many(user, "label.printed", "devices", [7, 8, 9], job="abc", format="L7160")
+    db.session.commit()
+    events = db.session.query(Event).filter_by(verb="label.printed").order_by(Event.id).all()
+    assert [e.subject_id for e in events] == ["7", "8", "9"]
+    assert all(
+        e.actor_id == user.id and e.data == {"job": "abc", "format": "L7160"} for e in events
+    )
+    assert history("devices", 8)[0].verb == "label.printed"
+
+
+def test_record_many_refuses_secrets(make_user):
+    from uitleen.audit.service import record_many
+
+    with pytest.raises(ValueError, match="secrets"):
+        record_many(None, "x.y", "devices", [1], token="uit_abc")

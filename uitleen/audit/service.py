@@ -3,9 +3,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from uitleen.audit.models import Event
+from uitleen.db import utcnow
 from uitleen.extensions import db
 
 # Details are for people reading the log; these never belong there.
@@ -35,18 +36,28 @@ def _jsonable(value):
     return value
 
 
+def _refuse_secrets(data: dict) -> None:
+    leaked = SECRET_KEYS.intersection(data)
+    if leaked:
+        raise ValueError(f"secrets must not be logged: {sorted(leaked)}")
+
+
+def _actor_columns(actor) -> dict:
+    return {
+        "actor_id": actor.id if actor is not None else None,
+        "actor_name": actor.name if actor is not None else SYSTEM,
+    }
+
+
 def record(actor, verb: str, subject, **data) -> Event:
     """Log `verb` on `subject` (a model instance or a (type, id) pair) by `actor`.
 
     `actor` is a User, or None for the system (CLI jobs, scheduled purges).
     """
-    leaked = SECRET_KEYS.intersection(data)
-    if leaked:
-        raise ValueError(f"secrets must not be logged: {sorted(leaked)}")
+    _refuse_secrets(data)
     subject_type, subject_id = _subject_ref(subject)
     event = Event(
-        actor_id=actor.id if actor is not None else None,
-        actor_name=actor.name if actor is not None else SYSTEM,
+        **_actor_columns(actor),
         verb=verb,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -54,6 +65,24 @@ def record(actor, verb: str, subject, **data) -> Event:
     )
     db.session.add(event)
     return event
+
+
+def record_many(actor, verb: str, subject_type: str, subject_ids, **data) -> None:
+    """The same event on many subjects in one INSERT (e.g. 10,000 printed labels).
+
+    The ORM path costs about 0.5 ms an event, held under the database's write lock.
+    """
+    _refuse_secrets(data)
+    common = {
+        **_actor_columns(actor),
+        "at": utcnow(),
+        "verb": verb,
+        "subject_type": subject_type,
+        "data": _jsonable(data),
+    }
+    rows = [{**common, "subject_id": str(ident)} for ident in subject_ids]
+    if rows:
+        db.session.execute(insert(Event.__table__), rows)
 
 
 def history(subject_type: str, subject_id, limit: int = 500) -> list[Event]:

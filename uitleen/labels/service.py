@@ -17,11 +17,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from uitleen.audit.models import Event
-from uitleen.audit.service import SYSTEM, record
-from uitleen.db import utcnow
+from uitleen.audit.service import record, record_many
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
 from uitleen.errors import Invalid, field_error
@@ -317,34 +315,11 @@ def prepare_print(
         count=count,
         device_ids=ids,
     )
-    _record_per_device(actor, "label.printed", ids, job=job_id, format=fmt.id)
+    # Each device's history points at the job event above.
+    record_many(actor, "label.printed", Device.__tablename__, ids, job=job_id, format=fmt.id)
     db.session.flush()
     phone = str(settings.get("org_phone"))
     return PrintRun(job_id, fmt, start, rows, copies, help_text(), phone)
-
-
-def _record_per_device(actor, verb: str, device_ids: Sequence[int], **data) -> None:
-    """The same event on many devices' histories in one INSERT.
-
-    record() goes through the ORM at about 0.5 ms an event: 5 s for a 10,000-label run,
-    holding the database's write lock. These rows only point a device's history at the
-    job event that record() wrote; their details are fixed here and hold no secrets.
-    """
-    at = utcnow()
-    rows = [
-        {
-            "at": at,
-            "actor_id": actor.id if actor is not None else None,
-            "actor_name": actor.name if actor is not None else SYSTEM,
-            "verb": verb,
-            "subject_type": Device.__tablename__,
-            "subject_id": str(device_id),
-            "data": data,
-        }
-        for device_id in device_ids
-    ]
-    # Core, not the ORM's bulk path: a third of the time for 10,000 rows.
-    db.session.execute(insert(Event.__table__), rows)
 
 
 # --- rotation --------------------------------------------------------------------------
