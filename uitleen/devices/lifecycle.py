@@ -60,7 +60,7 @@ DESK = frozenset({INTAKE, COORDINATOR})
 ANYONE = frozenset({VOLUNTEER, INTAKE, COORDINATOR})
 
 
-def _noun(device: Device) -> str:
+def noun(device: Device) -> str:
     """'Deze laptop' / 'Dit apparaat': refusals read as plain sentences."""
     return {
         "laptop": _("Deze laptop"),
@@ -103,7 +103,7 @@ def guard_ready(device: Device) -> None:
         raise Conflict(
             _(
                 "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
-                noun=_noun(device),
+                noun=noun(device),
             ),
             code="not_wiped",
         )
@@ -111,7 +111,7 @@ def guard_ready(device: Device) -> None:
         raise Conflict(
             _(
                 "%(noun)s heeft nog geen geslaagde controle. Doe eerst de controle.",
-                noun=_noun(device),
+                noun=noun(device),
             ),
             code="not_checked",
         )
@@ -122,7 +122,7 @@ def guard_wiped(device: Device) -> None:
         raise Conflict(
             _(
                 "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
-                noun=_noun(device),
+                noun=noun(device),
             ),
             code="not_wiped",
         )
@@ -179,7 +179,7 @@ def check(device: Device, target: str, role: str) -> None:
         raise Conflict(
             _(
                 "%(noun)s staat op ‘%(source)s’ en kan niet meteen naar ‘%(target)s’.",
-                noun=_noun(device),
+                noun=noun(device),
                 source=STATE_NAMES[device.state],
                 target=STATE_NAMES[target],
             ),

@@ -720,7 +720,7 @@ def record_software(actor, device: Device, data: dict) -> SoftwareInstall:
         raise Conflict(
             _(
                 "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
-                noun=lifecycle._noun(device),
+                noun=lifecycle.noun(device),
             ),
             code="not_wiped",
         )

@@ -124,7 +124,7 @@ def find_household(code: str) -> Household:
 def _why_not_issued(device: Device) -> Conflict:
     """The reason an issue UPDATE changed no row, read after the fact for the message only."""
     db.session.refresh(device)
-    noun = lifecycle._noun(device)  # the same wording the life cycle uses
+    noun = lifecycle.noun(device)  # the same wording the life cycle uses
     if device.state in ("on_loan", "gifted"):
         if utcnow() - as_utc(device.state_changed_at) <= JUST_NOW:
             message = _(
@@ -239,7 +239,7 @@ def issue(
         raise Conflict(
             _(
                 "%(noun)s is net aan iemand anders uitgeleend. Kies een ander apparaat.",
-                noun=lifecycle._noun(device),
+                noun=lifecycle.noun(device),
             ),
             code="already_issued",
         ) from None
