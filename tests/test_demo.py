@@ -14,6 +14,22 @@ def test_seed_demo_creates_a_login_per_role_and_prints_them(app):
     assert roles == set(ROLES)
     for email in db.session.scalars(select(User.email)):
         assert email in result.output
+    assert_every_device_state_agrees_with_its_log()
+
+
+def assert_every_device_state_agrees_with_its_log():
+    """The demo is built through the services, so its history explains every state."""
+    from uitleen.audit.models import Event
+    from uitleen.devices.models import Device
+
+    last_move = {}
+    moves = select(Event.subject_id, Event.data).where(Event.verb == "device.state_changed")
+    for subject_id, data in db.session.execute(moves.order_by(Event.id)):
+        last_move[int(subject_id)] = data["target"]
+    devices = db.session.execute(select(Device.id, Device.state)).all()
+    assert devices
+    disagree = [(i, s, last_move.get(i)) for i, s in devices if last_move.get(i, "intake") != s]
+    assert disagree == []
 
 
 def test_seed_demo_refuses_a_database_with_data(app, make_user):
