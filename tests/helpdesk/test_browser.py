@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 import uitleen
 from tests.browser.live import LiveServer, free_port, fresh_database, live_config
-from tests.helpdesk.factories import make_labelled_device, make_location
+from tests.helpdesk.factories import lend_to_household, make_labelled_device, make_location
 from uitleen.helpdesk.content import SUPPORTED_LANGUAGES
 from uitleen.helpdesk.models import HelpRequest
 
@@ -24,6 +24,8 @@ STAGING = Path(uitleen.__file__).parent / "translations" / "staging" / "helppage
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 LANGS = ["nl", "ar", "uk"]
+STAFF_EMAIL = "intake@helpdesk.uitleen.test"
+STAFF_PASSWORD = "een lang wachtwoord voor de test"  # noqa: S105 - a test account
 PHONE = {"viewport": {"width": 320, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
@@ -42,6 +44,7 @@ def browser():
 def site(tmp_path_factory):
     """A live server with its own database, two labelled devices and the translations."""
     from uitleen import create_app
+    from uitleen.auth import service as auth
     from uitleen.extensions import db
 
     translations = tmp_path_factory.mktemp("translations")
@@ -65,6 +68,9 @@ def site(tmp_path_factory):
             db.create_all()
             active = make_labelled_device(location=make_location(name="Werkplaats Oost"))
             retired = make_labelled_device(state="recycled")
+            lend_to_household(active, code="HH-B4R7", contact_name="Fatima Bouzid")
+            auth.create_user(None, STAFF_EMAIL, "Ilse Intake", "intake", STAFF_PASSWORD)
+            db.session.commit()
             tokens = {"active": active.public_token, "retired": retired.public_token}
             db.session.remove()
         with LiveServer(app, port):
@@ -159,3 +165,36 @@ def test_two_taps_in_a_real_browser_and_a_wrong_number_kept(browser, site, lang)
         assert (stored.category, stored.language) == ("no_internet", lang)
         assert stored.callback_phone == "06 12345678"
         db.session.remove()
+
+
+def test_the_desk_pages_pass_axe(browser, site):
+    """The queue and a request with its household, as the intake worker sees them."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    _url, _app, tokens = site
+    context, tab, problems = open_tab(browser, site, "nl")
+    # A request to work on, sent the way a household sends one.
+    tab.goto(f"/h/{tokens['active']}/hulp")
+    tab.click("label.cat >> nth=0")
+    tab.fill("#phone", "06 12345678")
+    with tab.expect_navigation():
+        tab.click("button.btn.send")
+    tab.goto("/login")
+    tab.fill("input[name=email]", STAFF_EMAIL)
+    tab.fill("input[name=password]", STAFF_PASSWORD)
+    with tab.expect_navigation():
+        tab.click("form[action='/login'] button[type=submit]")
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    tab.goto("/help-requests/")
+    with tab.expect_navigation():
+        tab.click("tbody tr >> nth=0 >> a")
+    assert "HH-B4R7" in tab.inner_text("main") and "Fatima Bouzid" in tab.inner_text("main")
+    for path in ("/help-requests/", tab.url):
+        tab.goto(path)
+        results = Axe().run(tab, options=options)
+        serious = [
+            v for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], results.generate_report()
+    assert problems == []
+    context.close()
