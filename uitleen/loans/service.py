@@ -258,8 +258,6 @@ def issue(
         deposit_cents=loan.deposit_cents,
     )
     households.serve(actor, household, loan_id=loan.id)
-    # Vouchers: an internet voucher handed out with this loan is assigned here, in the same
-    # transaction (vouchers.service.assign(actor, household, loan=loan)).
     return loan
 
 
