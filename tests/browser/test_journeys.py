@@ -83,6 +83,14 @@ def fresh_wipe_log(asset_tag: str, after: datetime) -> bytes:
     return STAMP.sub(moved, text).encode("utf-8")
 
 
+def pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
 # --- 1. the workshop ------------------------------------------------------------------
 
 
@@ -151,19 +159,11 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     tab.goto(f"/labels/device/{story.device_id}")
     story.label_path = urlsplit(page.locator("main code").first.inner_text().strip()).path
     assert story.label_path.lower().startswith("/h/")  # upper case suits the QR code
-    pdf = tab.pdf(f"form[action='/labels/device/{story.device_id}'] button")
-    assert len(pdf) > 1000
+    label = pdf_text(tab.pdf(f"form[action='/labels/device/{story.device_id}'] button"))
+    assert story.asset_tag in label
 
 
 # --- 2. the intake desk -----------------------------------------------------------------
-
-
-def pdf_text(pdf: bytes) -> str:
-    import io
-
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @pytest.fixture(scope="module")
