@@ -94,3 +94,17 @@ def test_requests_that_write_take_the_sqlite_write_lock_up_front(app, method, pa
 
     with app.test_request_context(path, method=method):
         assert _wants_write() is locks
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(app_factory):
+    from flask import request
+
+    app = app_factory(UITLEEN_PROXY_COUNT=1)
+
+    @app.route("/_whoami")
+    def whoami():
+        return request.remote_addr
+
+    whoami.allowed_roles = "public"
+    response = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.get_data(as_text=True) == "203.0.113.9"

@@ -56,6 +56,11 @@ def configure(app: Flask, config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     settings.check_config(app.config)
+    proxies = app.config["UITLEEN_PROXY_COUNT"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_extensions(app: Flask) -> None:

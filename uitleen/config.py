@@ -34,6 +34,9 @@ def from_environment(instance_path: str) -> dict:
         "UITLEEN_MIGRATIONS_DIR": os.environ.get(
             "UITLEEN_MIGRATIONS_DIR", str(Path(__file__).resolve().parent.parent / "migrations")
         ),
+        # How many reverse proxies stand in front (0: none). Rate limits need the real
+        # client address, not the proxy's.
+        "UITLEEN_PROXY_COUNT": int(os.environ.get("UITLEEN_PROXY_COUNT", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
