@@ -364,3 +364,32 @@ def with_borrowers(requests: list[HelpRequest]) -> list[QueueItem]:
     """Each request with its device's current borrower, in one query for the whole list."""
     found = borrowers(r.device_id for r in requests)
     return [QueueItem(r, found.get(r.device_id)) for r in requests]
+
+
+# --- retention -------------------------------------------------------------------------
+
+
+def purge_closed(actor=None, now: datetime | None = None) -> int:
+    """Erase the message and call-back number of requests closed past the retention period.
+
+    The request itself (device, category, dates) stays for the help-request counts.
+    """
+    from uitleen.households.service import months_before
+
+    now = now or utcnow()
+    cutoff = months_before(now, int(settings.get("retention_months")))
+    due = (
+        HelpRequest.status == "done",
+        HelpRequest.closed_at <= cutoff,
+        (HelpRequest.message != "") | (HelpRequest.callback_phone != ""),
+    )
+    ids = list(db.session.scalars(select(HelpRequest.id).where(*due)))
+    if ids:
+        db.session.execute(
+            update(HelpRequest)
+            .where(HelpRequest.id.in_(ids))
+            .values(message="", callback_phone="")
+            .execution_options(synchronize_session=False)
+        )
+        record(actor, "help_request.erased", ("help_requests", "retention"), ids=ids)
+    return len(ids)

@@ -33,7 +33,13 @@ def due_ids(now: datetime) -> list[int]:
 
 
 def run_purge(actor, now: datetime | None = None) -> int:
-    """Erase personal data past retention now; returns how many households were erased."""
+    """Erase personal data past retention now; returns how many households were erased.
+
+    Closed help requests lose their message and call-back number in the same run.
+    """
+    from uitleen.helpdesk.service import purge_closed
+
+    purge_closed(actor, now)
     return _households().purge(actor, now)
 
 
