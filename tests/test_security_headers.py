@@ -91,3 +91,20 @@ def test_the_public_help_pages_send_the_headers_and_share_nothing(app, client):
             assert response.headers["Cache-Control"] == "no-store", path
     assert statuses[:4] == [200] * 4
     assert statuses[4:] == [404, 404]
+
+
+def test_error_and_write_responses_send_the_headers_too(app, csrf_client, client, api_headers):
+    answers = {
+        "POST /login without CSRF token (400)": csrf_client.post("/login", data={}),
+        "DELETE /login (405)": client.delete("/login"),
+        "GET /api/v1/me without token (401)": client.get("/api/v1/me"),
+        "POST /api/v1/devices invalid (422)": client.post(
+            "/api/v1/devices", json={}, headers=api_headers("coordinator")
+        ),
+        "POST /login wrong password (401)": client.post(
+            "/login", data={"email": "niemand@test.nl", "password": "fout"}
+        ),
+    }
+    for where, response in answers.items():
+        assert response.status_code >= 400, where
+        assert_security_headers(response, where)
