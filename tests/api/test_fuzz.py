@@ -45,7 +45,7 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    """An app over its own database with the demo loaded once (18 s), and a coordinator's
+    """An app over its own database with the demo loaded once, and a coordinator's
     token. Requests run without an outer app context, each with its own session, as
     in production; what the fuzzing writes stays for the operations after it."""
     from uitleen.auth import service as auth
