@@ -33,8 +33,13 @@ class BatchInSchema(ma.Schema):
         allow_none=True,
         places=2,
         as_string=True,
-        validate=ma.validate.Range(min=0, max=10000),
-        metadata={"description": "Value in euro, e.g. '120.00'"},
+        # A plain function, not Range: apispec would print a Decimal bound as a string,
+        # which makes the OpenAPI document invalid.
+        validate=lambda value: 0 <= value <= 10000,
+        error_messages={
+            "validator_failed": lazy_gettext("Vul een bedrag in van 0 tot 10000 euro.")
+        },
+        metadata={"description": "Value in euro from 0 to 10000, e.g. '120.00'"},
     )
     expires_on = ma.fields.Date(required=True)
     activation_steps = ma.fields.Dict(
