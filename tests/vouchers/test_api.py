@@ -55,6 +55,14 @@ def test_batch_without_months_or_value_is_refused_per_field(client, api_headers)
     assert "maanden" in response.json["errors"]["months"][0]
 
 
+def test_batch_value_out_of_range_is_refused_with_the_range(client, api_headers):
+    body = {**BATCH, "value": "25000.00"}
+    response = client.post("/api/v1/voucher-batches", json=body, headers=api_headers())
+    assert response.status_code == 422
+    assert "0 tot 10000 euro" in response.json["errors"]["value"][0]
+    assert db.session.scalar(select(db.func.count()).select_from(service.VoucherBatch)) == 0
+
+
 def test_malformed_upload_names_lines_and_saves_nothing(client, api_headers):
     batch = make_batch()
     response = upload(client, api_headers(), batch.id, b"GOOD00001\nBAD 00002\nGOOD00003\n")

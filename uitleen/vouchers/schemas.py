@@ -18,6 +18,11 @@ STEPS_HELP = (
 )
 
 
+def _euro_amount(value) -> None:
+    if not 0 <= value <= 10000:
+        raise ma.ValidationError(str(lazy_gettext("Vul een bedrag in van 0 tot 10000 euro.")))
+
+
 class BatchInSchema(ma.Schema):
     provider = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
     product = ma.fields.String(
@@ -35,10 +40,7 @@ class BatchInSchema(ma.Schema):
         as_string=True,
         # A plain function, not Range: apispec would print a Decimal bound as a string,
         # which makes the OpenAPI document invalid.
-        validate=lambda value: 0 <= value <= 10000,
-        error_messages={
-            "validator_failed": lazy_gettext("Vul een bedrag in van 0 tot 10000 euro.")
-        },
+        validate=_euro_amount,
         metadata={"description": "Value in euro from 0 to 10000, e.g. '120.00'"},
     )
     expires_on = ma.fields.Date(required=True)
