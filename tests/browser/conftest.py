@@ -170,9 +170,19 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+AXE = Axe()
+
+
 @pytest.fixture(scope="session")
 def axe():
-    return Axe()
+    return AXE
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE.checked:
+        terminalreporter.write_line(
+            f"axe-core checked {len(AXE.checked)} pages (each page, language and state once)"
+        )
 
 
 class Tab:
