@@ -43,6 +43,19 @@ def chromium_path() -> str | None:
     return None
 
 
+def chromium_or_skip(path: str | None, required: bool) -> str:
+    """The browser to drive; without one, skip (or fail where it is required, as in CI)."""
+    if path is None:
+        message = (
+            "No Chromium found (looked for $CHROMIUM, /usr/bin/chromium, chromium on PATH): "
+            "install it with `apt-get install chromium` to run the browser tests."
+        )
+        if required:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in item.nodeid:
@@ -53,15 +66,7 @@ def pytest_collection_modifyitems(items):
 # thread, and other test packages start their own.
 @pytest.fixture(scope="module")
 def browser():
-    path = chromium_path()
-    if path is None:
-        message = (
-            "No Chromium found (looked for $CHROMIUM, /usr/bin/chromium, chromium on PATH): "
-            "install it with `apt-get install chromium` to run the browser tests."
-        )
-        if os.environ.get("UITLEEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    path = chromium_or_skip(chromium_path(), os.environ.get("UITLEEN_REQUIRE_BROWSER") == "1")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
