@@ -34,21 +34,10 @@ from uitleen.errors import plain_errors
 from uitleen.extensions import db
 from uitleen.settings.models import Location
 
+# The device's own fields, then who gave it and where it is (the export writes the same).
 COLUMNS = (
     "asset_tag",
-    "kind",
-    "make",
-    "model",
-    "serial",
-    "cpu",
-    "ram_gb",
-    "storage_gb",
-    "storage_type",
-    "battery_health",
-    "screen_inches",
-    "os_licence",
-    "condition_grade",
-    "condition_notes",
+    *(field for field in service.DEVICE_FIELDS if field != "notes"),
     "donor",
     "donor_is_organisation",
     "donor_wants_certificate",
