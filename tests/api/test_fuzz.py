@@ -45,9 +45,9 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    """An app over its own database with the demo loaded once, and a coordinator's
-    token. Requests run without an outer app context, each with its own session, as
-    in production; what the fuzzing writes stays for the operations after it."""
+    """An app over its own database with the demo loaded once, and a token per role.
+    Requests run without an outer app context, each with its own session, as in
+    production; what the fuzzing writes stays for the operations after it."""
     from uitleen.auth import service as auth
     from uitleen.demo import seed
 
@@ -56,10 +56,12 @@ def demo_app(tmp_path_factory):
         with app.app_context():
             db.create_all()
             seed()
-            user = auth.create_user(None, "fuzz@test.uitleen.nl", "Fuzz", "coordinator", "x" * 12)
-            token = auth.create_token(None, user, "fuzz")
+            headers = {}
+            for role in ("coordinator", "volunteer"):
+                user = auth.create_user(None, f"fuzz-{role}@test.uitleen.nl", role, role, "x" * 12)
+                headers[role] = {"Authorization": f"Bearer {auth.create_token(None, user, 'fuzz')}"}
             db.session.commit()
-        yield app, {"Authorization": f"Bearer {token}"}
+        yield app, headers
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -68,7 +70,7 @@ def demo_app(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
 def test_api_answers_as_documented_and_never_with_a_server_error(demo_app, operation):
-    app, coordinator = demo_app
+    app, headers = demo_app
     cases = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE),
         operation.as_strategy(GenerationMode.NEGATIVE),
@@ -83,7 +85,28 @@ def test_api_answers_as_documented_and_never_with_a_server_error(demo_app, opera
         database=None,
     )
     def fuzz(case):
-        response = case.call(app=app, headers=coordinator)
+        response = case.call(app=app, headers=headers["coordinator"])
+        case.validate_response(response, checks=CHECKS)
+
+    fuzz()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
+def test_a_volunteer_gets_documented_answers_too(demo_app, operation):
+    """Refusals (403) and what a volunteer may do also keep to the schema, never a 5xx."""
+    app, headers = demo_app
+
+    @given(case=operation.as_strategy(GenerationMode.POSITIVE))
+    @settings(
+        max_examples=5,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def fuzz(case):
+        response = case.call(app=app, headers=headers["volunteer"])
         case.validate_response(response, checks=CHECKS)
 
     fuzz()
