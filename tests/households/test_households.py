@@ -32,8 +32,10 @@ def test_a_code_is_all_that_is_needed(app, api_headers):
 
 def test_codes_are_random_and_unique(app):
     codes = {service.new_code() for _ in range(200)}
-    assert len(codes) == 200
-    assert not any(ch in "".join(codes)[3:] for ch in "01IOLUV")
+    # 29^5 codes: two of 200 fresh ones coincide about once in 1,000 runs; more never.
+    assert len(codes) >= 199
+    assert all(code.startswith("HH-") and len(code) == 8 for code in codes)
+    assert not any(ch in code[3:] for code in codes for ch in "01IOLUV")
 
 
 def test_registration_is_logged_without_the_personal_data(app, make_user):

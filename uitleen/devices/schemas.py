@@ -10,6 +10,9 @@ from uitleen.devices.lifecycle import STATES
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.service import QC_RESULTS
 from uitleen.devices.wipelog import DiskResult, NistClass, Verification
+from uitleen.inputs import MAX_ID
+
+ID_RANGE = validate.Range(min=1, max=MAX_ID)  # ids are 32-bit INTEGER on PostgreSQL
 
 F = ma.fields
 
@@ -44,7 +47,10 @@ class DeviceInSchema(ma.Schema):
     condition_notes = F.String(load_default="")
     notes = F.String(load_default="")
     donor_id = F.Integer(
-        load_default=None, allow_none=True, metadata={"description": "an existing donor"}
+        load_default=None,
+        allow_none=True,
+        validate=ID_RANGE,
+        metadata={"description": "an existing donor"},
     )
     new_donor_name = F.String(
         load_default="", validate=validate.Length(max=160), metadata={"description": "or a new one"}
@@ -52,7 +58,7 @@ class DeviceInSchema(ma.Schema):
     new_donor_is_organisation = F.Boolean(load_default=False)
     new_donor_contact = F.String(load_default="", validate=validate.Length(max=200))
     new_donor_wants_certificate = F.Boolean(load_default=False)
-    location_id = F.Integer(load_default=None, allow_none=True)
+    location_id = F.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
     confirm_duplicate = F.Boolean(
         load_default=False,
         metadata={"description": "register although the same make and serial exist"},
@@ -129,9 +135,11 @@ class DeviceQuerySchema(ma.Schema):
     )
     state = F.String(load_default=None, validate=validate.OneOf(STATES))
     kind = F.String(load_default=None, validate=validate.OneOf(KINDS))
-    location_id = F.Integer(load_default=None)
+    location_id = F.Integer(load_default=None, validate=ID_RANGE)
     after = F.Integer(
-        load_default=None, metadata={"description": "id of the last item of the previous page"}
+        load_default=None,
+        validate=ID_RANGE,
+        metadata={"description": "id of the last item of the previous page"},
     )
     limit = F.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     order = F.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
@@ -149,11 +157,13 @@ class TransitionSchema(ma.Schema):
 class WipeDiskInSchema(ma.Schema):
     disk_model = F.String(load_default="", validate=validate.Length(max=120))
     disk_serial = F.String(load_default="", validate=validate.Length(max=120))
-    size_bytes = F.Integer(load_default=None, allow_none=True)
+    size_bytes = F.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**63 - 1)
+    )
     result = F.String(required=True, validate=validate.OneOf([r.value for r in DiskResult]))
     started_at = F.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
     finished_at = F.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
-    errors = F.Integer(load_default=0, validate=validate.Range(min=0))
+    errors = F.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class WipeInSchema(ma.Schema):
@@ -172,7 +182,7 @@ class WipeInSchema(ma.Schema):
     )
     tool = F.String(load_default="", validate=validate.Length(max=60))
     tool_version = F.String(load_default="", validate=validate.Length(max=40))
-    passes = F.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    passes = F.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
     verification = F.String(
         load_default="", validate=validate.OneOf(["", *[v.value for v in Verification]])
     )
