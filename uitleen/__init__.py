@@ -64,7 +64,7 @@ def configure(app: Flask, config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from uitleen import security
+    from uitleen import inputs, security
     from uitleen.db import configure_sqlite
     from uitleen.extensions import babel, csrf, db, limiter, login, migrate
     from uitleen.i18n import direction, select_locale
@@ -96,6 +96,7 @@ def register_extensions(app: Flask) -> None:
         return load_session_user(session_id)
 
     security.init_app(app)
+    inputs.init_app(app)
 
     from flask_babel import get_locale
 

@@ -274,10 +274,6 @@ def handle_unexpected(error: Exception):
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from uitleen.inputs import drop_csrf_field, refuse_unstorable_input
-
-    app.before_request(drop_csrf_field)  # runs after CSRFProtect's own check
-    app.before_request(refuse_unstorable_input)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)

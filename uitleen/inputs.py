@@ -90,3 +90,9 @@ def refuse_unstorable_input() -> None:
         if kind:
             field = name if isinstance(name, str) and not _bad_text(name) else "_schema"
             raise field_error(field, _message(kind), code="unstorable_input")
+
+
+def init_app(app) -> None:
+    """Both run after CSRFProtect's own before_request check (registered earlier)."""
+    app.before_request(drop_csrf_field)
+    app.before_request(refuse_unstorable_input)
