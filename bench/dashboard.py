@@ -255,6 +255,10 @@ def main(quick: bool = False) -> dict:
                 timings_ms(page, repeats),
             )
 
+        # The schema has these indexes; drop them once to show what they are worth.
+        with app.app_context(), db.engine.begin() as conn:
+            for ddl in INDEXES:
+                conn.execute(text("DROP INDEX " + ddl.split()[2]))
         _raw, _ours, before = measure()
         with app.app_context(), db.engine.begin() as conn:
             for ddl in INDEXES:
@@ -324,7 +328,7 @@ def print_table(result: dict) -> None:
             f"{label:34}{result[key + '_median_ms']:>11}{result[key + '_p95_ms']:>9}"
             f"{result[key + '_cpu_median_ms']:>9}"
         )
-    print("* with the recommended indexes: " + "; ".join(INDEXES))
+    print("* the schema's indexes for monthly counts: " + "; ".join(INDEXES))
     goal = "met" if result["page_median_ms"] < 200 else "MISSED"
     print(f"goal: page median < 200 ms ({goal}); CPU median {result['page_cpu_median_ms']} ms")
 
