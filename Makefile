@@ -31,12 +31,11 @@ translations: $(VENV)/.installed  ## Compile the gettext catalogues
 	$(BIN)/python -m uitleen.translations_build
 
 # File names but no line numbers in the catalogues: moving code then changes nothing there.
-messages: $(VENV)/.installed  ## After changing texts: extract them, update every catalogue, merge staging
+messages: $(VENV)/.installed  ## After changing texts: extract them and update every catalogue
 	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --add-location=file \
 		--project=uitleen --copyright-holder=Uitleen -o uitleen/translations/messages.pot .
 	$(BIN)/pybabel -q update -i uitleen/translations/messages.pot -d uitleen/translations \
 		--no-fuzzy-matching --ignore-obsolete
-	$(BIN)/python -m uitleen.translations_merge
 	@echo "Now translate the empty msgstr entries in uitleen/translations/*/LC_MESSAGES/messages.po."
 
 migrate: translations  ## Apply database migrations

@@ -6,8 +6,13 @@ never see each other's rows.
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask_babel import Babel
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -64,6 +69,40 @@ TEST_CONFIG = {
     "UITLEEN_BASE_URL": "https://hulp.uitleen.test",
     "SERVER_NAME": None,
 }
+
+
+TRANSLATIONS = Path(__file__).parents[1] / "uitleen" / "translations"
+
+
+def compiled_catalogues(directory: Path) -> Path:
+    """Compile the real catalogues into directory/<lang>/LC_MESSAGES/messages.mo."""
+    # Compiled here rather than read from uitleen/translations, so the tests do not depend
+    # on `make translations` having run since the last change to a messages.po.
+    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        lang = po_path.parent.parent.name
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=lang)
+        target = directory / lang / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        with (target / "messages.mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def catalogues(tmp_path_factory) -> str:
+    """The directory of the real catalogues, compiled once per run."""
+    return str(compiled_catalogues(tmp_path_factory.mktemp("translations")))
+
+
+@pytest.fixture(scope="module")
+def babel_app(catalogues):
+    """A bare Flask app whose Babel reads the compiled catalogues, inside an app context."""
+    app = Flask(__name__)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = catalogues
+    Babel(app)
+    with app.app_context():
+        yield app
 
 
 def make_app(database_url: str, **overrides):

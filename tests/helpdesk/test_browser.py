@@ -6,21 +6,15 @@ Skipped with a message when Chromium or Playwright is missing.
 """
 
 import shutil
-from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-import uitleen
 from tests.browser.live import LiveServer, free_port, fresh_database, live_config
 from tests.helpdesk.factories import lend_to_household, make_labelled_device, make_location
-from uitleen.helpdesk.content import SUPPORTED_LANGUAGES
 from uitleen.helpdesk.models import HelpRequest
 
 pytestmark = pytest.mark.browser
 
-STAGING = Path(uitleen.__file__).parent / "translations" / "staging" / "helppage"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 LANGS = ["nl", "ar", "uk"]
@@ -41,28 +35,16 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, catalogues):
     """A live server with its own database, two labelled devices and the translations."""
     from uitleen import create_app
     from uitleen.auth import service as auth
     from uitleen.extensions import db
 
-    translations = tmp_path_factory.mktemp("translations")
-    for lang in SUPPORTED_LANGUAGES:
-        if lang != "nl":
-            target = translations / lang / "LC_MESSAGES"
-            target.mkdir(parents=True)
-            with (
-                (STAGING / f"{lang}.po").open("rb") as po,
-                (target / "messages.mo").open("wb") as mo,
-            ):
-                write_mo(mo, read_po(po, locale=lang))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with fresh_database(tmp_path_factory.mktemp("helpdesk-browser"), "help") as database_url:
-        config = live_config(database_url, url) | {
-            "BABEL_TRANSLATION_DIRECTORIES": str(translations)
-        }
+        config = live_config(database_url, url) | {"BABEL_TRANSLATION_DIRECTORIES": catalogues}
         app = create_app(config)
         with app.app_context():
             db.create_all()

@@ -5,13 +5,10 @@ import re
 import time
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from itsdangerous import TimestampSigner
 from markupsafe import escape
 from sqlalchemy import func, select
 
-import uitleen
 from tests.conftest import make_app
 from tests.helpdesk.conftest import FreshLocaleClient
 from tests.helpdesk.factories import (
@@ -32,7 +29,6 @@ from uitleen.settings import service as settings
 LANGS = list(SUPPORTED_LANGUAGES)
 BUDGET = 14 * 1024
 FORBIDDEN = ("<script", "<link", "<img", "<iframe", "src=", "@import", "url(", "@font")
-STAGING = uitleen.__file__.rsplit("/", 1)[0] + "/translations/staging/helppage"
 
 
 def text(response) -> str:
@@ -49,24 +45,10 @@ def device(app):
     return make_labelled_device(location=make_location(name="Werkplaats Oost"))
 
 
-@pytest.fixture(scope="session")
-def staging_translations(tmp_path_factory):
-    """The help page's staging catalogues, compiled the way the build compiles messages.po."""
-    root = tmp_path_factory.mktemp("translations")
-    for lang in LANGS:
-        if lang == "nl":
-            continue
-        target = root / lang / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with open(f"{STAGING}/{lang}.po", "rb") as po, (target / "messages.mo").open("wb") as mo:
-            write_mo(mo, read_po(po, locale=lang))
-    return str(root)
-
-
 @pytest.fixture(scope="module")
-def translated_app(database_url, staging_translations):
-    """An app that has the help page's translations, as after the merge into the catalogues."""
-    app = make_app(database_url, BABEL_TRANSLATION_DIRECTORIES=staging_translations)
+def translated_app(database_url, catalogues):
+    """An app that has the help page's translations, compiled from the catalogues."""
+    app = make_app(database_url, BABEL_TRANSLATION_DIRECTORIES=catalogues)
     app.test_client_class = FreshLocaleClient
     yield app
     with app.app_context():

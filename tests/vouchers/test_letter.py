@@ -5,22 +5,18 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pypdfium2
 import pytest
 from babel.messages.extract import extract_from_file
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask
-from flask_babel import Babel
 from pypdf import PdfReader
 
+from tests.conftest import TRANSLATIONS
 from uitleen.pdf import PageFullError
 from uitleen.vouchers import letter
 from uitleen.vouchers.letter import LetterData, group_code, render_voucher_letter
 
-STAGING = Path(__file__).parents[2] / "uitleen" / "translations" / "staging" / "documents"
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 LETTER = LetterData(
@@ -45,22 +41,7 @@ ARABIC_STEPS = (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def babel_app(tmp_path_factory):
-    """A bare Flask app whose Babel reads the staging catalogues, compiled to .mo."""
-    directory = tmp_path_factory.mktemp("translations")
-    for po in STAGING.glob("*.po"):
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=po.stem)
-        target = directory / po.stem / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with (target / "messages.mo").open("wb") as handle:
-            write_mo(handle, catalog)
-    app = Flask(__name__)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
-    Babel(app)
-    with app.app_context():
-        yield app
+pytestmark = pytest.mark.usefixtures("babel_app")
 
 
 def page_text(document: bytes) -> str:
@@ -146,7 +127,8 @@ def test_empty_code_is_refused():
 
 @pytest.mark.parametrize("lang", ["en", "ar", "tr", "pl", "uk"])
 def test_every_text_is_translated_with_the_same_placeholders(lang):
-    with (STAGING / f"{lang}.po").open("rb") as handle:
+    path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
     used = {message for _, message, _, _ in extract_from_file("python", letter.__file__)}
     for msgid in used:

@@ -47,7 +47,7 @@ SETTING_KEYS = (
     "help_callback_days",
 )
 
-# Household-facing refusals of the form (translations in translations/staging/helppage).
+# Household-facing refusals of the form (translated in every household language).
 FOREIGN_FORM = lazy_gettext(
     "Dit formulier kwam van een andere website. Kijk of alles klopt en tik op Versturen."
 )

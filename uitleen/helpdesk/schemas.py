@@ -1,7 +1,7 @@
 """Input and output schemas of help requests.
 
 The messages of AskInSchema are read by households in their own language: they are
-household-facing texts and their translations live in translations/staging/helppage.
+household-facing texts, translated in every household language.
 """
 
 import re
