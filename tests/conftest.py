@@ -6,6 +6,8 @@ never see each other's rows.
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,23 +43,32 @@ def on_postgres() -> bool:
 requires_postgres = pytest.mark.skipif(not on_postgres(), reason=PG_HINT)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database for this run: a temporary SQLite file, or a fresh PostgreSQL database."""
-    url = database_url_from_env()
-    if not url or url.startswith("sqlite"):
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+@contextmanager
+def fresh_database(tmp_path: Path, name: str = "test") -> Iterator[str]:
+    """An empty database URL: a SQLite file under tmp_path, or a new PostgreSQL database
+    (when DATABASE_URL names one) that is dropped afterwards."""
+    if not on_postgres():
+        yield f"sqlite:///{tmp_path / name}.sqlite3"
         return
     import psycopg
 
-    base = make_url(url)
-    name = f"uitleen_test_{uuid.uuid4().hex[:10]}"
+    base = make_url(database_url_from_env())
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    database = f"uitleen_{name}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield base.set(database=database).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database for this run: a temporary SQLite file, or a fresh PostgreSQL database."""
+    with fresh_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 TEST_CONFIG = {

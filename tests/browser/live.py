@@ -9,14 +9,8 @@ from __future__ import annotations
 
 import socket
 import threading
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from tests.conftest import TEST_CONFIG, database_url_from_env, on_postgres
+from tests.conftest import TEST_CONFIG, fresh_database  # noqa: F401 - used by importers
 
 
 def free_port() -> int:
@@ -24,26 +18,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@contextmanager
-def fresh_database(tmp_path: Path, name: str = "live") -> Iterator[str]:
-    """An empty database URL: a SQLite file here, or a new PostgreSQL database."""
-    if not on_postgres():
-        yield f"sqlite:///{tmp_path / name}.sqlite3"
-        return
-    import psycopg
-
-    base = make_url(database_url_from_env())
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    database = f"uitleen_{name}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    try:
-        yield base.set(database=database).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def live_config(database_url: str, base_url: str) -> dict:

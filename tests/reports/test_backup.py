@@ -3,13 +3,11 @@
 import sqlite3
 import threading
 import time
-import uuid
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import database_url_from_env, on_postgres, requires_postgres
+from tests.conftest import fresh_database, on_postgres, requires_postgres
 from uitleen.audit.models import Event
 from uitleen.extensions import db
 from uitleen.reports import backup as backups
@@ -131,18 +129,10 @@ def test_missing_pg_dump_explains_how_to_back_up(monkeypatch):
 
 
 @pytest.fixture
-def empty_pg_database():
+def empty_pg_database(tmp_path):
     """A new, empty PostgreSQL database for a restore; dropped afterwards."""
-    import psycopg
-
-    base = make_url(database_url_from_env())
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"uitleen_restore_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path, "restore") as url:
+        yield url
 
 
 @requires_postgres
