@@ -18,11 +18,11 @@ from flask_babel import Babel
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from uitleen import create_app
+from uitleen import create_app, ratelimit
 from uitleen.auth import service as auth
 from uitleen.auth.roles import ROLES
 from uitleen.config import normalise_database_url
-from uitleen.extensions import db, limiter
+from uitleen.extensions import db
 
 PG_HINT = (
     "PostgreSQL not configured: set DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test "
@@ -148,7 +148,7 @@ def app(_app):
     """The app with empty tables and fresh rate limits, inside an app context."""
     with _app.app_context():
         empty_all_tables()
-        limiter.reset()
+        ratelimit.reset(_app)
         yield _app
         db.session.rollback()
         db.session.remove()

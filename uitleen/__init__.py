@@ -64,9 +64,9 @@ def configure(app: Flask, config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from uitleen import inputs, security
+    from uitleen import inputs, ratelimit, security
     from uitleen.db import configure_sqlite
-    from uitleen.extensions import babel, csrf, db, limiter, login, migrate
+    from uitleen.extensions import babel, csrf, db, login, migrate
     from uitleen.i18n import direction, select_locale
 
     db.init_app(app)
@@ -82,7 +82,7 @@ def register_extensions(app: Flask) -> None:
         render_as_batch=True,
     )
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login.init_app(app)
     login.login_view = "auth.login"

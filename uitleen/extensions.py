@@ -1,8 +1,6 @@
 """Flask extensions, created unbound and attached in create_app."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -16,7 +14,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
 
 

@@ -7,7 +7,8 @@ from flask_login import login_user, logout_user
 
 from uitleen.auth import service
 from uitleen.auth.access import public
-from uitleen.extensions import db, limiter
+from uitleen.extensions import db
+from uitleen.ratelimit import per_address
 
 bp = Blueprint("auth", __name__)
 
@@ -24,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per minute", methods=["POST"])
+@per_address("LOGIN_RATE_LIMIT", "20/minute", scope="login", methods=["POST"])
 def login():
     next_url = request.values.get("next")
     if request.method == "GET":

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from uitleen.auth.access import actor, public, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.errors import plain_errors
-from uitleen.extensions import csrf, db, limiter
+from uitleen.extensions import csrf, db
 from uitleen.helpdesk import public as page
 from uitleen.helpdesk import service
 from uitleen.helpdesk.content import SUPPORTED_LANGUAGES, tel_uri, template_globals, whatsapp_uri
@@ -30,6 +30,7 @@ from uitleen.helpdesk.schemas import (
     QueueQuerySchema,
 )
 from uitleen.nav import Card, home_card, nav_item
+from uitleen.ratelimit import per_address
 
 bp = Blueprint("helpdesk", __name__)
 bp.record_once(lambda state: state.app.jinja_env.globals.update(template_globals()))
@@ -56,17 +57,9 @@ FILTER_NAMES = {
 }
 
 
-# Rate limits per IP, read from the config so a benchmark can raise them.
-def _page_limit() -> str:
-    return current_app.config.get("HELP_PAGE_RATE_LIMIT", "60/minute")
-
-
-def _post_limit() -> str:
-    return current_app.config.get("HELP_POST_RATE_LIMIT", "10/minute")
-
-
-page_views_limit = limiter.shared_limit(_page_limit, scope="helppage", methods=["GET"])
-posts_limit = limiter.limit(_post_limit, methods=["POST"])
+# Rate limits per IP (settings, so a benchmark can raise them). The pages share one count.
+page_views_limit = per_address("HELP_PAGE_RATE_LIMIT", "60/minute", scope="helppage")
+posts_limit = per_address("HELP_POST_RATE_LIMIT", "10/minute", scope="helppost", methods=["POST"])
 
 
 # The public pages --------------------------------------------------------------------------

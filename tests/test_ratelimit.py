@@ -1,0 +1,80 @@
+"""The per-address rate limits (uitleen.ratelimit): on the login form, and their store."""
+
+import logging
+
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
+
+from uitleen.ratelimit import WorkerMemoryStorage
+
+
+def login_statuses(client, times: int, **request) -> list[int]:
+    return [
+        client.post(
+            "/login", data={"email": f"x{i}@test.nl", "password": "nope"}, **request
+        ).status_code
+        for i in range(times)
+    ]
+
+
+def test_the_limit_comes_from_the_setting_and_counts_each_address(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3/minute")
+    assert login_statuses(client, 4) == [401, 401, 401, 429]
+    other = login_statuses(client, 1, environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert other == [401]
+
+
+def test_only_the_named_methods_are_counted(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1/minute")
+    assert [client.get("/login").status_code for _ in range(5)] == [200] * 5
+    assert login_statuses(client, 2) == [401, 429]
+
+
+def test_limits_can_be_switched_off(app_factory):
+    client = app_factory(RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="1/minute").test_client()
+    assert login_statuses(client, 3) == [401, 401, 401]
+
+
+def test_a_failing_store_lets_requests_through_and_says_so(app, client, monkeypatch, caplog):
+    def broken(*_args, **_kwargs):
+        raise ConnectionError("store unreachable")
+
+    monkeypatch.setattr(WorkerMemoryStorage, "incr", broken)
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1/minute")
+    with caplog.at_level(logging.ERROR):
+        assert login_statuses(client, 2) == [401, 401]
+    assert "rate-limit store failed" in caplog.text
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_store_counts_a_fixed_window_and_starts_again_after_it():
+    clock = Clock()
+    limiter = FixedWindowRateLimiter(WorkerMemoryStorage(clock))
+    per_minute = parse("2/minute")
+    assert [limiter.hit(per_minute, "page", "10.0.0.1") for _ in range(3)] == [True, True, False]
+    assert limiter.hit(per_minute, "page", "10.0.0.2")  # another address has its own count
+    assert limiter.hit(per_minute, "post", "10.0.0.1")  # and so has another scope
+    clock.now += 59
+    assert not limiter.hit(per_minute, "page", "10.0.0.1")
+    assert limiter.get_window_stats(per_minute, "page", "10.0.0.1").reset_time == 1_000_060.0
+    clock.now += 1
+    assert limiter.hit(per_minute, "page", "10.0.0.1")
+    assert limiter.get_window_stats(per_minute, "page", "10.0.0.1").remaining == 1
+
+
+def test_the_store_forgets_addresses_gone_quiet():
+    clock = Clock()
+    store = WorkerMemoryStorage(clock)
+    for address in range(100):
+        store.incr(f"page/10.0.{address}", 60)
+    clock.now += 61  # past the window and the next sweep
+    store.incr("page/10.1.0.1", 60)
+    assert store.reset() == 1
+    assert store.get("page/10.1.0.1") == 0
