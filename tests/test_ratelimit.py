@@ -1,7 +1,10 @@
 """The per-address rate limits (uitleen.ratelimit): on the login form, and their store."""
 
 import logging
+import os
+import secrets
 
+import pytest
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
@@ -78,3 +81,29 @@ def test_the_store_forgets_addresses_gone_quiet():
     store.incr("page/10.1.0.1", 60)
     assert store.reset() == 1
     assert store.get("page/10.1.0.1") == 0
+
+
+REDIS_URL = os.environ.get("UITLEEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(
+    not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable(),
+    reason=f"Redis not reachable at {REDIS_URL}: start redis-server to run this test",
+)
+def test_workers_share_one_count_in_redis(app_factory, monkeypatch):
+    # Two apps stand for two gunicorn workers; a fresh address keeps runs apart.
+    address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+    settings = {"RATELIMIT_STORAGE_URI": REDIS_URL, "LOGIN_RATE_LIMIT": "3/minute"}
+    first, second = (app_factory(**settings).test_client() for _ in range(2))
+    asked = {"environ_base": {"REMOTE_ADDR": address}}
+    statuses = login_statuses(first, 2, **asked) + login_statuses(second, 2, **asked)
+    assert statuses == [401, 401, 401, 429]
