@@ -8,6 +8,8 @@ import pytest
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
+from uitleen import create_app
+from uitleen.config import ConfigError
 from uitleen.ratelimit import WorkerMemoryStorage
 
 
@@ -31,6 +33,19 @@ def test_only_the_named_methods_are_counted(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1/minute")
     assert [client.get("/login").status_code for _ in range(5)] == [200] * 5
     assert login_statuses(client, 2) == [401, 429]
+
+
+def test_the_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("HELP_PAGE_RATE_LIMIT", "300/minute")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["HELP_PAGE_RATE_LIMIT"] == "300/minute"
+    assert app.config["LOGIN_RATE_LIMIT"] == "20/minute"
+
+
+def test_a_malformed_limit_stops_the_app_and_names_the_setting(monkeypatch):
+    monkeypatch.setenv("HELP_PAGE_RATE_LIMIT", "sixty a minute")
+    with pytest.raises(ConfigError, match="HELP_PAGE_RATE_LIMIT='sixty a minute'"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
 def test_limits_can_be_switched_off(app_factory):

@@ -39,6 +39,11 @@ def from_environment(instance_path: str) -> dict:
         "UITLEEN_PROXY_COUNT": int(os.environ.get("UITLEEN_PROXY_COUNT", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Requests per client address, e.g. "60/minute". Raise the help page's where many
+        # households share one address (a community centre's wifi, a carrier's NAT).
+        "HELP_PAGE_RATE_LIMIT": os.environ.get("HELP_PAGE_RATE_LIMIT", "60/minute"),
+        "HELP_POST_RATE_LIMIT": os.environ.get("HELP_POST_RATE_LIMIT", "10/minute"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20/minute"),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
     }

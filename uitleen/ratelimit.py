@@ -6,7 +6,8 @@ and again in each decorator, which cost the public help page a fifth of its time
 limited view makes one `hit` and every other view pays nothing.
 
 Settings: RATELIMIT_STORAGE_URI (``memory://`` counts per worker process; ``redis://...``
-shares the counts between workers) and RATELIMIT_ENABLED.
+shares the counts between workers), RATELIMIT_ENABLED, and one ``*_RATE_LIMIT`` setting
+per limit (e.g. "60/minute"), checked when the app starts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from flask import Flask, abort, current_app, request
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+from uitleen.config import ConfigError
 
 EXTENSION = "uitleen.ratelimit"
 SWEEP_SECONDS = 60
@@ -84,6 +87,13 @@ class WorkerMemoryStorage(Storage):
 
 def init_app(app: Flask) -> None:
     """One limiter per app (and so per worker process), or none when limits are off."""
+    for setting in [key for key in app.config if key.endswith("_RATE_LIMIT")]:
+        try:
+            _parsed(app.config[setting])
+        except ValueError:
+            raise ConfigError(
+                f'{setting}={app.config[setting]!r} is not a rate limit such as "60/minute"'
+            ) from None
     if not app.config["RATELIMIT_ENABLED"]:
         app.extensions[EXTENSION] = None
         return
@@ -104,9 +114,7 @@ def _parsed(text: str) -> RateLimitItem:
     return parse(text)
 
 
-def per_address(
-    setting: str, default: str, scope: str, methods: Iterable[str] = ("GET",)
-) -> Callable:
+def per_address(setting: str, scope: str, methods: Iterable[str] = ("GET",)) -> Callable:
     """Allow each client address `app.config[setting]` (e.g. "60/minute") requests.
 
     Views with the same scope share one count. Other methods are not counted. Over the
@@ -118,7 +126,7 @@ def per_address(
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def limited(*args, **kwargs):
-            if request.method in counted and not _allowed(setting, default, scope):
+            if request.method in counted and not _allowed(setting, scope):
                 abort(429)
             return view(*args, **kwargs)
 
@@ -127,11 +135,11 @@ def per_address(
     return decorator
 
 
-def _allowed(setting: str, default: str, scope: str) -> bool:
+def _allowed(setting: str, scope: str) -> bool:
     limiter = current_app.extensions.get(EXTENSION)
     if limiter is None:
         return True
-    limit = _parsed(current_app.config.get(setting, default))
+    limit = _parsed(current_app.config[setting])
     try:
         return limiter.hit(limit, scope, request.remote_addr or "unknown")
     except Exception:  # noqa: BLE001 - a store that is down must not take the pages down

@@ -57,9 +57,9 @@ FILTER_NAMES = {
 }
 
 
-# Rate limits per IP (settings, so a benchmark can raise them). The pages share one count.
-page_views_limit = per_address("HELP_PAGE_RATE_LIMIT", "60/minute", scope="helppage")
-posts_limit = per_address("HELP_POST_RATE_LIMIT", "10/minute", scope="helppost", methods=["POST"])
+# Rate limits per IP, from the settings (uitleen.config). The pages share one count.
+page_views_limit = per_address("HELP_PAGE_RATE_LIMIT", scope="helppage")
+posts_limit = per_address("HELP_POST_RATE_LIMIT", scope="helppost", methods=["POST"])
 
 
 # The public pages --------------------------------------------------------------------------
