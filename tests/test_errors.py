@@ -19,8 +19,10 @@ def test_unknown_api_route_is_404_json(client):
     assert_error_shape(client.get("/api/v1/does-not-exist"), 404, "not_found")
 
 
-def test_wrong_method_is_405_json(client, api_headers):
-    assert_error_shape(client.delete("/api/v1/me", headers=api_headers()), 405)
+def test_wrong_method_is_405_json_and_says_which_methods_are_allowed(client, api_headers):
+    response = client.delete("/api/v1/me", headers=api_headers())
+    assert_error_shape(response, 405)
+    assert "GET" in response.headers["Allow"]
 
 
 def test_html_404_is_a_page_not_json(client):

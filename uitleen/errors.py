@@ -8,7 +8,7 @@ failed request changes nothing.
 import logging
 import re
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
@@ -216,6 +216,15 @@ def handle_domain_error(error: DomainError):
     return _respond(error.status, error.code, error.message, error.errors)
 
 
+def with_exception_headers(response, error: HTTPException):
+    """Keep what the exception tells the client beside its body: Retry-After, Allow."""
+    response = current_app.make_response(response)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 def handle_http_exception(error: HTTPException):
     db.session.rollback()
     status = error.code or 500
@@ -226,7 +235,7 @@ def handle_http_exception(error: HTTPException):
         errors = plain_errors(data["messages"])
         # webargs nests by location ("json", "query"); field names are what people need.
         errors = {key.split(".", 1)[-1]: value for key, value in errors.items()}
-    return _respond(status, code, message, errors)
+    return with_exception_headers(_respond(status, code, message, errors), error)
 
 
 def handle_csrf_error(error: CSRFError):

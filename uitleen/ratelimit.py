@@ -12,15 +12,17 @@ per limit (e.g. "60/minute"), checked when the app starts.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, current_app, request
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 from uitleen.config import ConfigError
 
@@ -118,16 +120,16 @@ def per_address(setting: str, scope: str, methods: Iterable[str] = ("GET",)) -> 
     """Allow each client address `app.config[setting]` (e.g. "60/minute") requests.
 
     Views with the same scope share one count. Other methods are not counted. Over the
-    limit the view is not run and the request ends in a 429, which the blueprint's error
-    handler turns into a page.
+    limit the view is not run and the request ends in a 429 with Retry-After (seconds
+    until the window ends), which the error handlers turn into a page.
     """
     counted = frozenset(method.upper() for method in methods)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def limited(*args, **kwargs):
-            if request.method in counted and not _allowed(setting, scope):
-                abort(429)
+            if request.method in counted:
+                _count(setting, scope)
             return view(*args, **kwargs)
 
         return limited
@@ -135,13 +137,18 @@ def per_address(setting: str, scope: str, methods: Iterable[str] = ("GET",)) -> 
     return decorator
 
 
-def _allowed(setting: str, scope: str) -> bool:
+def _count(setting: str, scope: str) -> None:
+    """Count this request; raise TooManyRequests when it is over the limit."""
     limiter = current_app.extensions.get(EXTENSION)
     if limiter is None:
-        return True
+        return
     limit = _parsed(current_app.config[setting])
+    address = request.remote_addr or "unknown"
     try:
-        return limiter.hit(limit, scope, request.remote_addr or "unknown")
+        if limiter.hit(limit, scope, address):
+            return
+        window_ends = limiter.get_window_stats(limit, scope, address).reset_time
     except Exception:  # noqa: BLE001 - a store that is down must not take the pages down
         current_app.logger.exception("rate-limit store failed; request let through")
-        return True
+        return
+    raise TooManyRequests(retry_after=max(1, math.ceil(window_ends - time.time())))

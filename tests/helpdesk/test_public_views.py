@@ -469,6 +469,7 @@ def test_lookups_are_rate_limited_per_address(client, device, app, monkeypatch):
     assert '<html lang="ar" dir="rtl">' in html
     assert 'class="btn call" href="tel:0201234567"' in html
     assert blocked.headers["Referrer-Policy"] == "no-referrer"
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
     # Another address is not held back.
     other = client.get(f"/h/{token}", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert other.status_code == 200

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from uitleen.auth.access import actor, public, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
-from uitleen.errors import plain_errors
+from uitleen.errors import plain_errors, with_exception_headers
 from uitleen.extensions import csrf, db
 from uitleen.helpdesk import public as page
 from uitleen.helpdesk import service
@@ -158,14 +158,14 @@ def thanks(token: str):
 
 
 @bp.errorhandler(429)
-def too_many(_error):
+def too_many(error):
     """Too many lookups or posts from one address: a calm page with the phone number."""
     db.session.rollback()
     label = service.Label(service.UNKNOWN, (request.view_args or {}).get("token", ""))
     with force_locale(page.choose_language()):
         context = page.page_context(label, location=None)
         html = render_template("helpdesk/public/busy.html", **context)
-    return page.finish(current_app.make_response((html, 429)))
+    return page.finish(with_exception_headers((html, 429), error))
 
 
 # The desk's queue --------------------------------------------------------------------------
