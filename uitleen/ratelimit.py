@@ -2,8 +2,9 @@
 
 Built on the `limits` library (the engine under Flask-Limiter) rather than on
 Flask-Limiter itself: that extension evaluates its limits in a hook before every request
-and again in each decorator, which cost the public help page a fifth of its time. Here a
-limited view makes one `hit` and every other view pays nothing.
+and again in each decorator; with the memory store's timer thread (see below) that cost
+the public help page about a sixth of its throughput under gunicorn. Here a limited view
+makes one `hit` and every other view pays nothing.
 
 Settings: RATELIMIT_STORAGE_URI (``memory://`` counts per worker process; ``redis://...``
 shares the counts between workers), RATELIMIT_ENABLED, and one ``*_RATE_LIMIT`` setting
