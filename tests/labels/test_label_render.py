@@ -7,9 +7,9 @@ from pathlib import Path
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 from PIL import ImageDraw
 
+from tests.labels.pdfcodes import page_cells
 from uitleen.labels import render
 from uitleen.labels.formats import LabelFormat, available_formats, load_format
 from uitleen.labels.qr import label_url, make_matrix
@@ -40,24 +40,6 @@ def page_images(pdf: bytes, dpi: int):
         document.close()
 
 
-def decoded_positions(fmt: LabelFormat, image, dpi: int) -> dict[int, str]:
-    """Decode every QR code on a page image and name the cell its centre lies in."""
-    found = {}
-    for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
-        corners = (code.position.top_left, code.position.bottom_right)
-        x_mm = sum(point.x for point in corners) / 2 / dpi * 25.4
-        y_mm = sum(point.y for point in corners) / 2 / dpi * 25.4
-        [position] = [
-            position
-            for position in range(1, fmt.labels_per_page + 1)
-            if fmt.cell(position)[0] <= x_mm <= fmt.cell(position)[0] + fmt.label_width_mm
-            and fmt.cell(position)[1] <= y_mm <= fmt.cell(position)[1] + fmt.label_height_mm
-        ]
-        assert position not in found
-        found[position] = code.text
-    return found
-
-
 def expected_pages(fmt: LabelFormat, labels, start: int) -> list[dict[int, str]]:
     pages: list[dict[int, str]] = []
     for index, label in enumerate(labels, start=start - 1):
@@ -77,9 +59,7 @@ def test_every_qr_code_decodes_to_its_url_in_its_cell(fmt: LabelFormat):
     pdf = render_labels(fmt, labels)
 
     images = page_images(pdf, dpi=200)
-    assert [decoded_positions(fmt, image, 200) for image in images] == expected_pages(
-        fmt, labels, 1
-    )
+    assert [page_cells(fmt, image, 200) for image in images] == expected_pages(fmt, labels, 1)
 
 
 def test_start_position_skips_used_cells():
@@ -88,7 +68,7 @@ def test_start_position_skips_used_cells():
     pdf = render_labels(fmt, labels, start_position=20)
 
     images = page_images(pdf, dpi=150)
-    found = [decoded_positions(fmt, image, 150) for image in images]
+    found = [page_cells(fmt, image, 150) for image in images]
     assert found == [
         {20: labels[0].url, 21: labels[1].url},
         {1: labels[2].url, 2: labels[3].url, 3: labels[4].url},
