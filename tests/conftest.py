@@ -18,6 +18,7 @@ from flask_babel import Babel
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tests.browser.chromium import browser  # noqa: F401 - a fixture for every package
 from uitleen import create_app, ratelimit
 from uitleen.auth import service as auth
 from uitleen.auth.roles import ROLES

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import chromium_or_skip, chromium_path
+from tests.browser.chromium import chromium_or_skip, chromium_path
 
 
 def test_no_chromium_skips_and_says_how_to_install_it():

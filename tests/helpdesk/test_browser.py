@@ -5,8 +5,6 @@ the strict CSP enforced by the browser, and the two-tap help request done by tap
 Skipped with a message when Chromium or Playwright is missing.
 """
 
-import shutil
-
 import pytest
 
 from tests.browser.live import LiveServer, free_port, fresh_database, live_config
@@ -15,23 +13,11 @@ from uitleen.helpdesk.models import HelpRequest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 LANGS = ["nl", "ar", "uk"]
 STAFF_EMAIL = "intake@helpdesk.uitleen.test"
 STAFF_PASSWORD = "een lang wachtwoord voor de test"  # noqa: S105 - a test account
 PHONE = {"viewport": {"width": 320, "height": 740}, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine: apt-get install chromium to run this test")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ compiled on the fly, and dummy routes for the three endpoints.
 
 import gzip
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -405,19 +404,6 @@ def test_borders_stand_out(fg, bg):
 
 
 # In a real browser -------------------------------------------------------------------------
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
