@@ -3,23 +3,20 @@
 from datetime import timedelta
 
 from tests.devices.factories import make_device
+from tests.helpdesk.factories import make_help_request
 from uitleen.db import utcnow
 from uitleen.extensions import db
-from uitleen.helpdesk.models import HelpRequest
 
 
 def help_request(device, status="done", closed_days_ago=400, phone="0612345678"):
     closed = utcnow() - timedelta(days=closed_days_ago) if status == "done" else None
-    item = HelpRequest(
-        device_id=device.id,
-        category="no_internet",
+    return make_help_request(
+        device,
         message="Mijn wifi doet het niet, bel mij maar",
         callback_phone=phone,
         status=status,
         closed_at=closed,
     )
-    db.session.add(item)
-    return item
 
 
 def test_purge_erases_only_requests_closed_past_retention(app):

@@ -42,13 +42,12 @@ blp = Blueprint(
 def print_labels(data):
     """Labels for devices chosen by id, tag or state; printing is logged per device."""
     run = service.prepare_print(actor(), **data)
-    filename = f"labels-{run.fmt.id}-{run.count}.pdf"
     if run.count <= jobs.inline_max():
         db.session.commit()
-        return _pdf(render_labels(run.fmt, run.labels(), run.start), filename)
+        return _pdf(render_labels(run.fmt, run.labels(), run.start), run.filename)
     job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())
     db.session.commit()  # before waiting: no database lock is held while the worker draws
-    return _job_pdf(jobs.wait(job.id), filename)
+    return _job_pdf(jobs.wait(job.id), run.filename)
 
 
 def _pdf(document: bytes, filename: str) -> Response:

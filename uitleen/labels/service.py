@@ -64,6 +64,10 @@ class PrintRun:
     def count(self) -> int:
         return len(self.devices) * self.copies
 
+    @property
+    def filename(self) -> str:
+        return f"labels-{self.fmt.id}-{self.count}.pdf"
+
     def labels(self) -> Iterator[LabelContent]:
         """What each label shows, made as the renderer asks for it."""
         for row in self.devices:

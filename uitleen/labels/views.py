@@ -126,7 +126,7 @@ def print_selection():
     except Invalid as error:
         db.session.rollback()
         return _selection_page(form, device_ids, error.errors or {"_schema": [error.message]}, 422)
-    return _deliver(run, f"labels-{run.fmt.id}-{run.count}.pdf")
+    return _deliver(run, run.filename)
 
 
 # --- one device ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from uitleen.audit.service import record
 from uitleen.db import utcnow
-from uitleen.errors import Conflict, NotFound, field_error
+from uitleen.errors import Conflict, Invalid, NotFound, field_error
 from uitleen.extensions import db
 from uitleen.households.models import Household
 from uitleen.i18n import SUPPORTED
@@ -221,10 +221,7 @@ def create_batch(
 ) -> VoucherBatch:
     """A new, empty batch; steps per language as plain text, Dutch required."""
     if expires_on < today():
-        raise field_error(
-            "expires_on",
-            _("Deze datum is al voorbij. Vul de vervaldatum in die op de codes staat."),
-        )
+        raise _expiry_in_the_past()
     steps = _checked_steps(activation_steps, provider, product)
     batch = VoucherBatch(
         provider=provider.strip(),
@@ -260,10 +257,7 @@ def update_batch(
 ) -> VoucherBatch:
     """Correct a batch (a typo in a step, a new expiry date); its codes stay as they are."""
     if expires_on < today() and expires_on != batch.expires_on:
-        raise field_error(
-            "expires_on",
-            _("Deze datum is al voorbij. Vul de vervaldatum in die op de codes staat."),
-        )
+        raise _expiry_in_the_past()
     steps = _checked_steps(activation_steps, provider, product)
     new = {
         "provider": provider.strip(),
@@ -284,6 +278,12 @@ def update_batch(
 
 def _cents(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
+
+
+def _expiry_in_the_past() -> Invalid:
+    return field_error(
+        "expires_on", _("Deze datum is al voorbij. Vul de vervaldatum in die op de codes staat.")
+    )
 
 
 def _checked_steps(texts: dict[str, str], provider: str, product: str) -> dict[str, list[str]]:
