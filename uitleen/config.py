@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production, see check_config
 
@@ -46,6 +47,9 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20/minute"),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+        # The organisation's time zone: pages, PDFs, CSV and messages show local time in it,
+        # and nwipe's zone-less log times are read as it.
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("UITLEEN_TIME_ZONE", "Europe/Amsterdam"),
     }
 
 
@@ -58,7 +62,6 @@ STATIC = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a workshop shift; a form left open over lunch still posts
     "BABEL_DEFAULT_LOCALE": "nl",
-    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # a 100,000-row CSV import fits
     "API_TITLE": "Uitleen API",
     "API_VERSION": "v1",
@@ -76,7 +79,14 @@ class ConfigError(RuntimeError):
 
 
 def check_config(config: dict) -> None:
-    """Refuse to run production with development secrets."""
+    """Refuse to run with an unknown time zone, or production with development secrets."""
+    try:
+        ZoneInfo(config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Amsterdam")
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(
+            f"UITLEEN_TIME_ZONE={config.get('BABEL_DEFAULT_TIMEZONE')!r} is not a time zone. "
+            "Use a name such as Europe/Amsterdam."
+        ) from error
     if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (
         None,
         "",
