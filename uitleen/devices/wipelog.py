@@ -32,11 +32,11 @@ ASSET_TAG_RE = re.compile(r"(?<![A-Za-z0-9])UIT-\d{5}(?!\d)", re.IGNORECASE)
 
 # "[2023/02/14 15:04:33]  notice: message"; before 0.28 "[...] nwipe: notice: message".
 _EVENT_RE = re.compile(
-    r"^\[(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\]\s+(?:nwipe:\s+)?"
+    r"^\[(?P<y>\d{4})/(?P<mo>\d{2})/(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})\]\s+"
+    r"(?:nwipe:\s+)?"
     r"(?:(?P<level>debug|info|notice|warning|error|fatal|sanity|level \d+):\s?)?"
     r"(?P<msg>.*)$"
 )
-_TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
 
 _BANNER_RE = re.compile(r"^nwipe (?P<version>\d+(?:\.\d+)+)")
 _OPTION_RE = re.compile(r"^(?P<key>banner|method|rounds|verify|prng)\s+=\s+(?P<value>.*)$")
@@ -65,12 +65,15 @@ _DISK_FAILURE_RES = (
     re.compile(r"^Nwipe exited with errors on device = "),
 )
 
+_SUCCESS_MESSAGE = "Nwipe successfully completed"
 _RUN_END_MESSAGES = (
-    "Nwipe successfully completed",
+    _SUCCESS_MESSAGE,
     "Nwipe exited with errors,",
     "Nwipe was aborted by the user",
 )
 
+# Control characters other than tab, line ends and form feed, and decoding failures.
+_ODD_CHARS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _SUMMARY_TITLE_RE = re.compile(r"^\*+ Drive Status \*+$")
 _ERRORS_TITLE_RE = re.compile(r"^\*+ Error Summary \*+$")
 _STATUS_ROW_RE = re.compile(
@@ -218,13 +221,19 @@ class WipeLog:
 
     @property
     def passed(self) -> bool:
-        """True only when there are disks and every one of them passed."""
-        return bool(self.disks) and all(disk.passed for disk in self.disks)
+        """True only when nwipe ended the run without errors and every disk it found passed."""
+        return (
+            bool(self.disks)
+            and all(disk.passed for disk in self.disks)
+            and (self.final_message or "").startswith(_SUCCESS_MESSAGE)
+        )
 
     @property
     def outcome(self) -> Outcome:
         if self.passed:
             return Outcome.PASSED
+        if all(disk.passed for disk in self.disks) and not self.aborted_by_user:
+            return Outcome.FAILED  # every row says Erased, but nwipe itself reported errors
         if any(disk.passed for disk in self.disks):
             return Outcome.PARTIAL
         if self.aborted_by_user or any(d.result is DiskResult.ABORTED for d in self.disks):
@@ -308,7 +317,12 @@ def find_asset_tags(*texts: str) -> tuple[str, ...]:
 
 
 def parse_nwipe_log(text: str | bytes, filename: str = "") -> WipeLog:
-    """Parse an nwipe log; raise WipeLogError when it is not a complete nwipe log."""
+    """Parse an nwipe log; raise WipeLogError when it is not a whole nwipe log.
+
+    A log is whole when its last run ends the way nwipe ends every run: both summary tables
+    closed by their rules, a row for every disk the run worked on, and nwipe's last words.
+    A file cut anywhere short of that is refused: it proves nothing about the disks.
+    """
     lines = _text_lines(text)
     events = [_event(line) for line in lines]
     if not _looks_like_nwipe(lines, events):
@@ -333,6 +347,17 @@ def parse_nwipe_log(text: str | bytes, filename: str = "") -> WipeLog:
         )
     # A log file may hold several runs (nwipe appends); only the last complete run counts.
     start, end = _run_bounds(events, summary_at)
+    missing = _missing_parts(lines, events, start, end, summary_at)
+    if missing:
+        raise WipeLogError(
+            _(
+                "Dit nwipe-logboek is niet compleet, dus het bewijst niet dat de schijven "
+                "gewist zijn: %(missing)s. Kopieer het hele logbestand opnieuw van de "
+                "wiscomputer en lees het dan in, of wis opnieuw.",
+                missing="; ".join(missing),
+            ),
+            code="incomplete",
+        )
     return _build(lines[start:end], events[start:end], summary_at - start, filename)
 
 
@@ -373,8 +398,7 @@ def _is_binary(text: str) -> bool:
     sample = text[:65536]
     if "\x00" in sample:
         return True
-    odd = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return odd > len(sample) * 0.02
+    return len(_ODD_CHARS_RE.findall(sample)) > len(sample) * 0.02
 
 
 @dataclass(frozen=True)
@@ -388,8 +412,8 @@ def _event(line: str) -> _Event | None:
     match = _EVENT_RE.match(line)
     if not match:
         return None
-    try:
-        at = datetime.strptime(match["ts"], _TIME_FORMAT)
+    try:  # by hand: strptime took most of the parse time of a long log
+        at = datetime(*(int(match[key]) for key in ("y", "mo", "d", "h", "mi", "s")))
     except ValueError:
         return None
     return _Event(at, match["level"], match["msg"].strip())
@@ -415,7 +439,7 @@ def _last_summary_index(lines: list[str]) -> int | None:
 
 def _run_bounds(events: list[_Event | None], summary_at: int) -> tuple[int, int]:
     """Lines of the run whose summary is at summary_at: after the previous run's last words,
-    up to and including this run's own last words."""
+    up to and including this run's own last words (or the end of the file without them)."""
     start = 0
     for index in range(summary_at - 1, -1, -1):
         event = events[index]
@@ -431,6 +455,101 @@ def _run_bounds(events: list[_Event | None], summary_at: int) -> tuple[int, int]
     return start, end
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A summary table as nwipe prints it: title, header, rule, rows, closing rule."""
+
+    body: list[str]
+    closed: bool
+    end_at: int  # the index just after the closing rule (or the end of the lines)
+
+
+def _table(lines: list[str], title_at: int) -> _Table:
+    body: list[str] = []
+    started = False
+    for index in range(title_at + 1, len(lines)):
+        stripped = lines[index].strip()
+        if stripped.startswith(("---", "***")):
+            if started:
+                return _Table(body, True, index + 1)
+            started = stripped.startswith("---")
+            continue
+        if started and stripped:
+            body.append(lines[index])
+    return _Table(body, False, len(lines))
+
+
+def _missing_parts(
+    lines: list[str], events: list[_Event | None], start: int, end: int, summary_at: int
+) -> list[str]:
+    """What a whole run has and this one lacks, in plain words; empty when it is whole."""
+    missing: list[str] = []
+    errors_at = _errors_title_index(lines, summary_at)
+    if errors_at is not None and not _table(lines, errors_at).closed:
+        missing.append(_("de tabel \u201cError Summary\u201d is afgebroken"))
+
+    status = _table(lines, summary_at)
+    if not status.closed:
+        missing.append(_("de tabel \u201cDrive Status\u201d is afgebroken"))
+    elif not _status_table_footer(lines, status.end_at):
+        missing.append(_("de regel \u201cTotal Throughput\u201d onder de tabel ontbreekt"))
+    for line in status.body:
+        if not _STATUS_ROW_RE.match(line):
+            missing.append(
+                _("deze regel van de tabel is afgebroken: \u201c%(line)s\u201d", line=line.strip())
+            )
+
+    final = events[end - 1] if end > start else None
+    if final is None or not _is_run_end(final.msg):
+        missing.append(
+            _(
+                "de laatste regel van nwipe (\u201cNwipe successfully completed\u201d, "
+                "\u201cNwipe exited with errors\u201d of \u201cNwipe was aborted by the "
+                "user\u201d) ontbreekt"
+            )
+        )
+    elif any(line.strip() for line in lines[end:]):
+        missing.append(_("na het einde begint een nieuwe wisbeurt die niet af is"))
+
+    if status.closed:
+        listed = {match["dev"] for line in status.body if (match := _STATUS_ROW_RE.match(line))}
+        for device in _worked_on(events[start:end]):
+            if device.rsplit("/", 1)[-1] not in listed:
+                missing.append(
+                    _(
+                        "nwipe begon aan %(device)s, maar die schijf staat niet in de tabel",
+                        device=device,
+                    )
+                )
+    return missing
+
+
+def _status_table_footer(lines: list[str], after: int) -> bool:
+    """nwipe closes the Drive Status table with the Total Throughput line and a star rule."""
+    rest = [line.strip() for line in lines[after:] if line.strip()]
+    return len(rest) >= 2 and bool(_TOTAL_RE.search(rest[0])) and rest[1].startswith("***")
+
+
+def _errors_title_index(lines: list[str], summary_at: int) -> int | None:
+    """The Error Summary title that belongs to this Drive Status table (0.31+), if any."""
+    for index in range(summary_at - 1, -1, -1):
+        stripped = lines[index].strip()
+        if _ERRORS_TITLE_RE.match(stripped):
+            return index
+        if _SUMMARY_TITLE_RE.match(stripped) or _event(lines[index]):
+            return None
+    return None
+
+
+def _worked_on(events: list[_Event | None]) -> list[str]:
+    """Devices the run started a wipe method on, in order."""
+    devices: dict[str, None] = {}
+    for event in events:
+        if event and (match := _INVOKE_RE.match(event.msg)):
+            devices.setdefault(_device(match["dev"]), None)
+    return list(devices)
+
+
 def _is_run_end(msg: str) -> bool:
     return msg.startswith(_RUN_END_MESSAGES)
 
@@ -439,6 +558,7 @@ def _is_run_end(msg: str) -> bool:
 class _DiskFacts:
     """Everything the event lines say about one device path."""
 
+    found: bool = False  # nwipe logged "Found /dev/…" for it
     model: str | None = None
     bus: str | None = None
     size_text: str | None = None
@@ -505,7 +625,7 @@ def _build(
             code="no_method",
         )
 
-    disks = tuple(_disk(facts, row, error_rows) for row in rows)
+    disks = tuple(_disk(facts, row, error_rows) for row in rows) + _left_alone(facts, rows)
     timestamps = [event.at for event in events if event]
     full_text = "\n".join(lines)
     return WipeLog(
@@ -545,6 +665,7 @@ def _read_event(facts: _RunFacts, event: _Event) -> None:
         facts.dmi.setdefault(match["key"], match["value"].strip())
     elif match := _FOUND_RE.match(msg):
         _read_found(facts.disk(match["dev"]), match["rest"], match["serial"])
+        facts.disk(match["dev"]).found = True
     elif match := _SERIAL_RE.match(msg):
         disk = facts.disk(match["dev"])
         disk.serial = disk.serial or _serial(match["serial"])
@@ -634,7 +755,7 @@ class _StatusRow:
 
 def _status_rows(lines: list[str], summary_at: int) -> list[_StatusRow]:
     rows = []
-    for line in _table_body(lines, summary_at):
+    for line in _table(lines, summary_at).body:
         match = _STATUS_ROW_RE.match(line)
         if not match:
             continue
@@ -660,34 +781,16 @@ def _status_rows(lines: list[str], summary_at: int) -> list[_StatusRow]:
 
 def _error_rows(lines: list[str], summary_at: int) -> dict[str, tuple[int, int, int]]:
     """Pass, verification and fdatasync error counts per short device name."""
-    for index in range(summary_at - 1, -1, -1):
-        if _ERRORS_TITLE_RE.match(lines[index].strip()):
-            counts = {}
-            for line in _table_body(lines, index):
-                match = _ERRORS_ROW_RE.match(line)
-                if match:
-                    sync = int(match["sync"]) if match["sync"] else 0
-                    counts[match["dev"]] = (int(match["passes"]), int(match["verify"]), sync)
-            return counts
-        if _SUMMARY_TITLE_RE.match(lines[index].strip()) or _event(lines[index]):
-            break
-    return {}
-
-
-def _table_body(lines: list[str], title_at: int) -> list[str]:
-    """Rows between the header's dashed rule and the closing rule of a summary table."""
-    body: list[str] = []
-    started = False
-    for line in lines[title_at + 1 :]:
-        stripped = line.strip()
-        if stripped.startswith("---") or stripped.startswith("***"):
-            if started:
-                break
-            started = stripped.startswith("---")
-            continue
-        if started and stripped:
-            body.append(line)
-    return body
+    errors_at = _errors_title_index(lines, summary_at)
+    if errors_at is None:
+        return {}
+    counts = {}
+    for line in _table(lines, errors_at).body:
+        match = _ERRORS_ROW_RE.match(line)
+        if match:
+            sync = int(match["sync"]) if match["sync"] else 0
+            counts[match["dev"]] = (int(match["passes"]), int(match["verify"]), sync)
+    return counts
 
 
 def _disk(
@@ -747,6 +850,33 @@ def _disk(
         verify_errors=verify_errors,
         sync_errors=sync_errors,
         notes=tuple(notes),
+    )
+
+
+def _left_alone(facts: _RunFacts, rows: list[_StatusRow]) -> tuple[WipedDisk, ...]:
+    """Disks nwipe found but did not wipe: their data is still there, so they fail."""
+    listed = {row.name for row in rows}
+    return tuple(
+        WipedDisk(
+            device=device,
+            model=known.model or "",
+            serial=known.serial,
+            size_bytes=known.size_bytes,
+            size_text=known.size_text,
+            bus=known.bus,
+            status="",
+            result=DiskResult.FAILED,
+            started_at=None,
+            finished_at=None,
+            duration=None,
+            throughput=None,
+            pass_errors=0,
+            verify_errors=0,
+            sync_errors=0,
+            notes=(_("nwipe vond deze schijf, maar heeft hem niet gewist."),),
+        )
+        for device, known in facts.disks.items()
+        if known.found and device.rsplit("/", 1)[-1] not in listed
     )
 
 
