@@ -78,8 +78,15 @@ start() {
     local name=$1
     shift
     rm -f "$WORK/$name.log"
-    "${PREFIX[@]}" "$NWIPE" --autonuke --nogui --nowait --logfile="$WORK/$name.log" "$@" \
-        >"$WORK/$name.out" 2>&1 &
+    # Since 0.35 nwipe also writes a PDF report per disk; keep those out of the way.
+    local pdf=()
+    if "${PREFIX[@]}" "$NWIPE" --help 2>&1 | grep -q PDFreportpath; then
+        pdf=(--PDFreportpath="$WORK")
+    fi
+    # Run from the work folder: 0.38 stopped by a signal wrote a PDF to its working
+    # folder despite --PDFreportpath.
+    (cd "$WORK" && exec "${PREFIX[@]}" "$NWIPE" --autonuke --nogui --nowait \
+        --logfile="$WORK/$name.log" "${pdf[@]}" "$@" >"$WORK/$name.out" 2>&1) &
     NWIPE_PID=$!
 }
 
@@ -150,7 +157,10 @@ case_verify_zero_dirty_disk() {
     local a
     a=$(disk a 16M)
     dd if=/dev/urandom of="$a" bs=1M count=16 conv=fsync status=none
-    run verify_zero_dirty_disk --method=verify_zero "$a"
+    # The read-only method is "verify_zero" since 0.31, plain "verify" before.
+    local method=verify_zero
+    "${PREFIX[@]}" "$NWIPE" --help 2>&1 | grep -q verify_zero || method=verify
+    run verify_zero_dirty_disk --method="$method" "$a"
 }
 
 # aborted NAME SIGNAL: a long wipe of two disks, stopped by a signal after 3 seconds
@@ -162,6 +172,17 @@ aborted() {
     sleep 3
     kill -s "$2" "$NWIPE_PID"
     finish "$1"
+}
+
+# A small disk that is finished before the signal and a large one that is not.
+case_aborted_one_disk_done() {
+    local a b
+    a=$(disk a 8M)
+    b=$(disk b 64M)
+    start aborted_one_disk_done --method=zero --rounds=8 --verify=all "$a" "$b"
+    sleep 4
+    kill -s INT "$NWIPE_PID"
+    finish aborted_one_disk_done
 }
 
 case_aborted_sigint() { aborted aborted_sigint INT; }
@@ -193,6 +214,7 @@ case_dodshort_verify_all() {
     run dodshort_verify_all --method=dodshort --verify=all "$a"
 }
 
+# "one" (fill with 0xFF) exists since 0.31.
 case_one_noblank() {
     local a
     a=$(disk a 16M)
@@ -201,7 +223,7 @@ case_one_noblank() {
 
 ALL=(passed_one_disk passed_two_disks two_disks_one_failed all_disks_failed
     two_disks_one_pulled verify_failed verify_zero_dirty_disk aborted_sigint
-    aborted_sigterm killed_sigkill dodshort_two_disks prng_verify_all ops2
+    aborted_sigterm killed_sigkill aborted_one_disk_done dodshort_two_disks prng_verify_all ops2
     dodshort_verify_all one_noblank)
 
 for name in "${@:-${ALL[@]}}"; do
