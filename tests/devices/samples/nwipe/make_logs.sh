@@ -22,6 +22,7 @@
 #           nwipe sees when it flushes (fdatasync).
 #   pulled  in the middle of the run the backing file is truncated to 0 bytes and the
 #           loop device is told its new size (losetup -c): the disk is gone under nwipe.
+#   readonly  the loop device is attached read-only (losetup -r); writes are refused.
 # A verification failure is made by a second process that keeps writing random bytes
 # into one block of the device while nwipe wipes and verifies it.
 #
@@ -123,6 +124,15 @@ case_two_disks_one_failed() {
     run two_disks_one_failed --method=zero --verify=last "$a" "$b"
 }
 
+# The second disk is attached read-only (losetup -r): every write to it is refused.
+case_two_disks_one_readonly() {
+    local a b
+    a=$(disk a 16M)
+    truncate -s 16M "$WORK/b.img"
+    b=$(losetup -r -f --show "$WORK/b.img")
+    run two_disks_one_readonly --method=zero --verify=last "$a" "$b"
+}
+
 case_all_disks_failed() {
     local a b
     a=$(full_disk a)
@@ -221,7 +231,7 @@ case_one_noblank() {
     run one_noblank --method=one --noblank --verify=last "$a"
 }
 
-ALL=(passed_one_disk passed_two_disks two_disks_one_failed all_disks_failed
+ALL=(passed_one_disk passed_two_disks two_disks_one_failed two_disks_one_readonly all_disks_failed
     two_disks_one_pulled verify_failed verify_zero_dirty_disk aborted_sigint
     aborted_sigterm killed_sigkill aborted_one_disk_done dodshort_two_disks prng_verify_all ops2
     dodshort_verify_all one_noblank)
