@@ -24,7 +24,14 @@
 #           loop device is told its new size (losetup -c): the disk is gone under nwipe.
 #   readonly  the loop device is attached read-only (losetup -r); writes are refused.
 # A verification failure is made by a second process that keeps writing random bytes
-# into one block of the device while nwipe wipes and verifies it.
+# into one block of the device while nwipe wipes and verifies it; a disk filled with
+# random bytes is given to nwipe's read-only "verify zero" method.
+#
+# Each case starts with fresh loop devices from `losetup -f`; on a machine with no
+# other loop device attached the first disk is loop0 and the second loop1, the names
+# expected.json uses. nwipe 0.35 and later write /etc/nwipe/nwipe.conf and
+# /etc/nwipe/nwipe_customers.csv on their first run; remove /etc/nwipe afterwards to
+# leave the machine as it was.
 #
 # Each log is copied byte for byte as nwipe wrote it (the --logfile); nwipe's own
 # terminal output goes to the work folder and is thrown away.
