@@ -387,3 +387,14 @@ def test_every_real_log_through_every_import_path(client, api_headers, login_as)
             # One log, one record: this log now belongs to this device.
             db.session.delete(record)
             db.session.commit()
+
+
+def test_the_desk_sees_the_flag_until_the_device_comes_back(app):
+    device = make_ready_device()
+    lifecycle.move(None, device, "on_loan")
+    service.record_wipe(None, device, wipe_data(result="failed"))
+    assert device.attention
+
+    lifecycle.move(None, device, "returned")
+
+    assert device.attention == ""

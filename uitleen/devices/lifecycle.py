@@ -230,6 +230,7 @@ def move(actor, device: Device, target: str, note: str = "", **data) -> None:
     device.state_changed_at = now
     if target in ROUND_STARTS:
         device.cycle_started_at = now
+        device.attention = ""  # the device is back: the new round wipes it again
     record_change(actor, device, source, target, note, **data)
 
 

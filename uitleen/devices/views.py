@@ -26,6 +26,7 @@ from uitleen.audit.service import history
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import bulk, lifecycle, service
+from uitleen.devices.certificate import serial_text
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.schemas import (
     QC_LABELS,
@@ -224,6 +225,11 @@ def show(device_id: int):
         label_url=service.label_url(device.public_token),
         qc_labels=QC_LABELS,
         can_work=role in (VOLUNTEER, COORDINATOR),
+        is_coordinator=role == COORDINATOR,
+        review_names=service.REVIEW_NAMES,
+        review_reason_text=service.review_reason_text,
+        format_bytes=service.format_bytes,
+        serial_text=serial_text,
         **_options(donors=False),
     )
 
@@ -319,7 +325,17 @@ def wipe(device_id: int):
 
 
 def _flash_wipe(record) -> None:
-    if record.passed:
+    if record.review_status == lifecycle.NEEDS_REVIEW:
+        reasons = " ".join(service.review_reason_text(r) for r in record.review_reasons)
+        flash(
+            _(
+                "Wisbeurt vastgelegd, maar hij telt nog niet: een coördinator moet hem eerst "
+                "bekijken. %(reasons)s",
+                reasons=reasons,
+            ),
+            "warning",
+        )
+    elif record.passed:
         flash(_("Wisbeurt vastgelegd: geslaagd."), "success")
     else:
         flash(_("Wisbeurt vastgelegd: NIET geslaagd. Wis de schijf opnieuw."), "warning")
