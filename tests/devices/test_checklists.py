@@ -209,6 +209,36 @@ def test_software_form_all_done_kept_when_another_field_is_wrong(client, login_a
     assert _installs(device) == 0
 
 
+def test_software_answers_follow_their_item_when_the_list_changes(client, login_as):
+    """A coordinator reorders and renames items while a volunteer has the form open."""
+    login_as("volunteer")
+    device = make_wiped_device()
+    db.session.commit()
+    drawn = settings.get("software_checklist")
+    page = Inputs(client.get(f"/devices/{device.id}/software").get_data(as_text=True))
+    data = {i["name"]: i["value"] for i in page.inputs if i.get("name", "").endswith("-name")}
+    data |= {f"item-{i}": "done" for i in range(len(drawn))}
+    data |= {"item-0": "not_done", "os_name": "Linux Mint"}
+    settings.put(None, "software_checklist", list(reversed(drawn)))
+    db.session.commit()
+    response = client.post(f"/devices/{device.id}/software", data=data)
+    assert response.status_code == 302
+    install = db.session.scalars(select(SoftwareInstall)).one()
+    assert install.checklist[drawn[0]] is False  # the answer given for that item, not item 0
+    assert list(install.checklist) == list(reversed(drawn))
+
+    other = make_wiped_device()
+    settings.put(None, "software_checklist", ["Nieuw punt", *drawn[1:]])
+    db.session.commit()
+    response = client.post(f"/devices/{other.id}/software", data=data)
+    assert response.status_code == 422
+    page = Inputs(response.get_data(as_text=True))
+    assert "item-0" not in page.checked()  # the old item's answer is not shown at the new one
+    assert page.group("item-0")["error"]
+    assert drawn[0] in response.get_data(as_text=True)  # named as no longer on the list
+    assert _installs(other) == 0
+
+
 # --- the quality-check form ----------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import re
 import tempfile
 from datetime import datetime
 
@@ -50,6 +51,8 @@ PAGE_SIZE = 50
 DISK_ROWS = 3
 
 # The workshop's queues, in the order the work flows.
+_ITEM_KEY = re.compile(r"item-(\d{1,3})")
+
 QUEUES = ("intake", "wiping", "wiped", "software", "qc", "repair", "returned", "ready")
 
 nav_item("devices.index", lazy_gettext("Apparaten"), [VOLUNTEER, INTAKE, COORDINATOR], order=20)
@@ -386,8 +389,19 @@ def certificate(device_id: int, wipe_id: int):
 
 
 def _chosen(form: dict, items: list[str]) -> dict:
-    """The answer picked per checklist item; an item nobody picked stays out (no default)."""
-    return {item: form[f"item-{i}"] for i, item in enumerate(items) if form.get(f"item-{i}")}
+    """The answer picked per checklist item; an item nobody picked stays out (no default).
+
+    Each answer is keyed by the item's name the form was drawn with: if the list changed
+    while the form was open, an answer keyed by position could land on another item.
+    """
+    chosen = {}
+    for key, answer in form.items():
+        match = _ITEM_KEY.fullmatch(key)
+        if match and answer:
+            index = int(match[1])
+            name = form.get(f"{key}-name") or (items[index] if index < len(items) else key)
+            chosen[name] = answer
+    return chosen
 
 
 def _refused(error: ValidationError | DomainError) -> dict:
