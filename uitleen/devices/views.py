@@ -51,8 +51,6 @@ PAGE_SIZE = 50
 DISK_ROWS = 3
 
 # The workshop's queues, in the order the work flows.
-_ITEM_KEY = re.compile(r"item-(\d{1,3})")
-
 QUEUES = ("intake", "wiping", "wiped", "software", "qc", "repair", "returned", "ready")
 
 nav_item("devices.index", lazy_gettext("Apparaten"), [VOLUNTEER, INTAKE, COORDINATOR], order=20)
@@ -386,6 +384,10 @@ def certificate(device_id: int, wipe_id: int):
 
 
 # --- software and quality check --------------------------------------------------------
+
+
+# A checklist answer's field: item-<position>, with the item's name in item-<position>-name.
+_ITEM_KEY = re.compile(r"item-(\d{1,3})")
 
 
 def _chosen(form: dict, items: list[str]) -> dict:
