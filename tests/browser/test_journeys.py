@@ -127,25 +127,35 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     assert path_of(tab) == f"/devices/{story.device_id}"
     assert "S3YJNX0K812345" in page.inner_text("main")  # the disk serial from the log
 
-    # Software, with every checklist item done.
+    # Software: the checklist starts empty; every item answered as done, one by one.
     page.click(f"a[href='/devices/{story.device_id}/software']")
     page.wait_for_url(f"**/devices/{story.device_id}/software")
     tab.checked()
+    assert page.locator("main form input:checked").count() == 0
     page.fill("#f-os_name", "Linux Mint")
     page.fill("#f-os_version", "22 Cinnamon")
-    for box in page.locator("input[type=checkbox][name^=item-]").all():
-        box.check()
+    answers = page.locator("input[type=radio][name^=item-][value=done]").all()
+    for answer in answers[:-1]:
+        answer.check()
+    # One item forgotten: the form comes back with every answer kept and says where.
+    tab.submit("main form button[type=submit]", status=422)
+    assert page.locator("main form input[type=radio]:checked").count() == len(answers) - 1
+    assert page.locator("main form fieldset.has-error").count() == 1
+    assert page.input_value("#f-os_name") == "Linux Mint"
+    page.locator("input[type=radio][name^=item-][value=done]").last.check()
     tab.submit("main form button[type=submit]")
     assert path_of(tab) == f"/devices/{story.device_id}"
 
-    # The quality check: everything works.
+    # The quality check: nothing chosen yet; everything works, said at once with
+    # 'Alles in orde' (a plain checkbox, no JavaScript).
     page.click(f"a[href='/devices/{story.device_id}/check']")
     page.wait_for_url(f"**/devices/{story.device_id}/check")
     tab.checked()
-    for group in page.locator("main form fieldset").all():
-        group.locator("input[type=radio][value=pass]").check()
+    assert page.locator("main form input:checked").count() == 0
+    page.check("input[type=checkbox][name=all_pass]")
     tab.submit("main form button[type=submit]")
     assert path_of(tab) == f"/devices/{story.device_id}"
+    assert "in één keer: alles in orde" in page.inner_text("main")  # the history says how
 
     # Ready for loan (unless the check already moved it there).
     ready_button = page.locator("form:has(input[name=target][value=ready]) button")

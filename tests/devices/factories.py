@@ -56,7 +56,7 @@ def software_data() -> dict:
     return {
         "os_name": "Linux Mint",
         "os_version": "22 Cinnamon",
-        "checklist": dict.fromkeys(settings.get("software_checklist"), True),
+        "checklist": dict.fromkeys(settings.get("software_checklist"), "done"),
     }
 
 

@@ -212,7 +212,7 @@ def _software(user, device, rng) -> None:
     service.record_software(
         user,
         device,
-        {"os_name": os_name, "os_version": version, "checklist": dict.fromkeys(items, True)},
+        {"os_name": os_name, "os_version": version, "checklist": dict.fromkeys(items, "done")},
     )
 
 

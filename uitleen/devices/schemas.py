@@ -8,7 +8,7 @@ from marshmallow import validate
 
 from uitleen.devices.lifecycle import STATES
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
-from uitleen.devices.service import QC_RESULTS
+from uitleen.devices.service import QC_RESULTS, SOFTWARE_ANSWERS
 from uitleen.devices.wipelog import DiskResult, NistClass, Verification
 from uitleen.inputs import MAX_ID
 
@@ -250,6 +250,26 @@ class WipeLogUploadSchema(ma.Schema):
     )
 
 
+class SoftwareAnswer(F.Field):
+    """One software checklist item: done, not_done or na.
+
+    Before n.v.t. existed an item was true or false; those still mean done and not done.
+    """
+
+    default_error_messages = {
+        "invalid": lazy_gettext("Kies gedaan (done), niet gedaan (not_done) of n.v.t. (na).")
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True:
+            return "done"
+        if value is False:
+            return "not_done"
+        if isinstance(value, str) and value in SOFTWARE_ANSWERS:
+            return value
+        raise self.make_error("invalid")
+
+
 class SoftwareInSchema(ma.Schema):
     os_name = F.String(
         required=True,
@@ -259,7 +279,29 @@ class SoftwareInSchema(ma.Schema):
     os_version = F.String(
         load_default="", validate=validate.Length(max=80), metadata={"description": "or image"}
     )
-    checklist = F.Dict(keys=F.String(), values=F.Boolean(), load_default=dict)
+    checklist = F.Dict(
+        keys=F.String(),
+        values=SoftwareAnswer(
+            metadata={
+                "oneOf": [
+                    {"type": "string", "enum": list(SOFTWARE_ANSWERS)},
+                    {"type": "boolean"},
+                ]
+            }
+        ),
+        load_default=dict,
+        metadata={
+            "description": "an answer for every checklist item: done, not_done or na "
+            "(true and false are read as done and not_done); leave it out with all_done"
+        },
+    )
+    all_done = F.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: every checklist item was done (the form's 'Alles gedaan'); "
+            "refused when an item in checklist says otherwise"
+        },
+    )
     notes = F.String(load_default="")
 
 
@@ -268,7 +310,11 @@ class SoftwareSchema(ma.Schema):
     device_id = F.Integer()
     os_name = F.String()
     os_version = F.String()
-    checklist = F.Dict(keys=F.String(), values=F.Boolean())
+    checklist = F.Dict(
+        keys=F.String(),
+        values=F.Boolean(allow_none=True),
+        metadata={"description": "per item: true done, false not done, null not applicable"},
+    )
     notes = F.String()
     operator_id = F.Integer(allow_none=True)
     recorded_at = F.DateTime()
@@ -278,8 +324,18 @@ class QualityCheckInSchema(ma.Schema):
     results = F.Dict(
         keys=F.String(),
         values=F.String(validate=validate.OneOf(QC_RESULTS)),
-        required=True,
-        metadata={"description": "every checklist item: pass, fail or na"},
+        load_default=dict,
+        metadata={
+            "description": "an answer for every checklist item: pass, fail or na; "
+            "leave it out with all_pass"
+        },
+    )
+    all_pass = F.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: every checklist item passed (the form's 'Alles in orde'); "
+            "refused when an item in results says otherwise"
+        },
     )
     notes = F.String(load_default="")
 
@@ -297,5 +353,11 @@ class QualityCheckSchema(ma.Schema):
 QC_LABELS = {
     "pass": lazy_gettext("Goed"),
     "fail": lazy_gettext("Fout"),
+    "na": lazy_gettext("N.v.t."),
+}
+
+SOFTWARE_LABELS = {
+    "done": lazy_gettext("Gedaan"),
+    "not_done": lazy_gettext("Niet gedaan"),
     "na": lazy_gettext("N.v.t."),
 }

@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import re
 import tempfile
 from datetime import datetime
 
@@ -30,6 +31,7 @@ from uitleen.devices.certificate import serial_text
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.schemas import (
     QC_LABELS,
+    SOFTWARE_LABELS,
     DeviceInSchema,
     DeviceQuerySchema,
     QualityCheckInSchema,
@@ -417,38 +419,54 @@ def review_wipe(device_id: int, wipe_id: int):
 # --- software and quality check --------------------------------------------------------
 
 
+# A checklist answer's field: item-<position>, with the item's name in item-<position>-name.
+_ITEM_KEY = re.compile(r"item-(\d{1,3})")
+
+
+def _chosen(form: dict, items: list[str]) -> dict:
+    """The answer picked per checklist item; an item nobody picked stays out (no default).
+
+    Each answer is keyed by the item's name the form was drawn with: if the list changed
+    while the form was open, an answer keyed by position could land on another item.
+    """
+    chosen = {}
+    for key, answer in form.items():
+        match = _ITEM_KEY.fullmatch(key)
+        if match and answer:
+            index = int(match[1])
+            name = form.get(f"{key}-name") or (items[index] if index < len(items) else key)
+            chosen[name] = answer
+    return chosen
+
+
+def _refused(error: ValidationError | DomainError) -> dict:
+    if isinstance(error, ValidationError):
+        return plain_errors(error.messages)
+    return error.errors or {"_schema": [error.message]}
+
+
 @bp.route("/<int:device_id>/software", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def software(device_id: int):
     device = service.get_device(device_id)
     items = settings.get("software_checklist")
+    page = {"device": device, "items": items, "answer_labels": SOFTWARE_LABELS}
     if request.method == "GET":
-        form = {"checked": set(items)}
-        return render_template(
-            "devices/software.html", device=device, items=items, form=form, errors={}
-        )
+        return render_template("devices/software.html", form={}, errors={}, **page)
     form = _form_data()
-    checked = {item for index, item in enumerate(items) if form.get(f"item-{index}")}
     data = {
         "os_name": form.get("os_name", ""),
         "os_version": form.get("os_version", ""),
         "notes": form.get("notes", ""),
-        "checklist": {item: item in checked for item in items},
+        "checklist": _chosen(form, items),
+        "all_done": bool(form.get("all_done")),
     }
     try:
         service.record_software(actor(), device, SoftwareInSchema().load(data))
     except (ValidationError, DomainError) as error:
         db.session.rollback()
-        errors = (
-            plain_errors(error.messages)
-            if isinstance(error, ValidationError)
-            else (error.errors or {"_schema": [error.message]})
-        )
-        form["checked"] = checked
         return (
-            render_template(
-                "devices/software.html", device=device, items=items, form=form, errors=errors
-            ),
+            render_template("devices/software.html", form=form, errors=_refused(error), **page),
             422,
         )
     db.session.commit()
@@ -461,36 +479,21 @@ def software(device_id: int):
 def check(device_id: int):
     device = service.get_device(device_id)
     items = settings.get("qc_checklist")
+    page = {"device": device, "items": items, "qc_labels": QC_LABELS}
     if request.method == "GET":
-        return render_template(
-            "devices/check.html",
-            device=device,
-            items=items,
-            form={},
-            errors={},
-            qc_labels=QC_LABELS,
-        )
+        return render_template("devices/check.html", form={}, errors={}, **page)
     form = _form_data()
-    results = {item: form[f"item-{i}"] for i, item in enumerate(items) if form.get(f"item-{i}")}
+    data = {
+        "results": _chosen(form, items),
+        "all_pass": bool(form.get("all_pass")),
+        "notes": form.get("notes", ""),
+    }
     try:
-        data = QualityCheckInSchema().load({"results": results, "notes": form.get("notes", "")})
-        result = service.record_quality_check(actor(), device, data)
+        result = service.record_quality_check(actor(), device, QualityCheckInSchema().load(data))
     except (ValidationError, DomainError) as error:
         db.session.rollback()
-        errors = (
-            plain_errors(error.messages)
-            if isinstance(error, ValidationError)
-            else (error.errors or {"_schema": [error.message]})
-        )
         return (
-            render_template(
-                "devices/check.html",
-                device=device,
-                items=items,
-                form=form,
-                errors=errors,
-                qc_labels=QC_LABELS,
-            ),
+            render_template("devices/check.html", form=form, errors=_refused(error), **page),
             422,
         )
     db.session.commit()
