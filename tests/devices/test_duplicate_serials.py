@@ -174,3 +174,28 @@ def test_a_csv_import_refuses_a_row_of_a_device_on_loan(app, tmp_path):
         bulk.import_rows(None, bulk.opener(path))
     db.session.rollback()
     assert devices() == before
+
+
+def test_devices_imported_from_csv_are_found_by_a_later_intake(app, tmp_path):
+    path = tmp_path / "devices.csv"
+    path.write_text(HEADER + "laptop,Lenovo,T470,PF-0A1B2C,8,256,ssd,,,\n", encoding="utf-8")
+    assert bulk.import_rows(None, bulk.opener(path)) == 1
+    imported = db.session.scalars(select(Device)).one()
+    assert (imported.serial, imported.serial_key) == ("PF-0A1B2C", "PF0A1B2C")
+    with pytest.raises(service.DuplicateSerial) as warned:
+        make_device(make="LENOVO", serial="pf0a1b2c")
+    assert warned.value.existing.id == imported.id
+
+
+def test_the_edit_form_refuses_the_serial_of_a_device_on_loan(client, login_as):
+    login_as("volunteer")
+    lent = on_loan()
+    device = make_device(make="Dell", serial="OTHER123")
+    db.session.commit()
+    form = {"kind": "laptop", "make": "Dell", "model": "Latitude", "serial": "5CG 1234 XYZ"}
+    response = client.post(f"/devices/{device.id}/edit", data=form)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert lent.asset_tag in page and 'value="5CG 1234 XYZ"' in page
+    db.session.expire_all()
+    assert db.session.get(Device, device.id).serial == "OTHER123"
