@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -46,6 +46,16 @@ class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def one_of(column: str, values) -> CheckConstraint:
+    """CHECK that a column holds one of the values its constant lists (named
+    ck_<table>_<column>_known); the values are kept in `info` so a test can compare them."""
+    allowed = tuple(str(value) for value in values)
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in allowed)
+    return CheckConstraint(
+        f"{column} IN ({listed})", name=f"{column}_known", info={"values": allowed}
     )
 
 

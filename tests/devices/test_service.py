@@ -108,8 +108,9 @@ def test_same_make_and_serial_warns_with_the_existing_tag(app):
     )
     event = history("devices", second.id)[0]
     assert event.data["same_serial_as"] == first.asset_tag
-    # Another make with the same serial is no duplicate.
-    assert make_device(make="Dell", serial="5CG1234XYZ").asset_tag
+    # The make is not compared: "Hewlett-Packard" is HP typed another way; asked, not refused.
+    with pytest.raises(service.DuplicateSerial):
+        make_device(make="Hewlett-Packard", serial="5CG1234XYZ")
 
 
 def test_edit_records_what_changed_and_checks_duplicates(app):

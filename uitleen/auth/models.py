@@ -6,12 +6,14 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from uitleen.db import utcnow
+from uitleen.auth.roles import ROLES
+from uitleen.db import one_of, utcnow
 from uitleen.extensions import db
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", ROLES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -51,7 +51,11 @@ class Devices(MethodView):
     @role_required(VOLUNTEER)
     @blp.arguments(DeviceInSchema)
     @blp.response(201, DeviceSchema)
-    @blp.alt_response(409, description="Same make and serial exist (code duplicate_serial)")
+    @blp.alt_response(
+        409,
+        description="A device with this serial exists: confirm with confirm_duplicate and "
+        "duplicate_reason (code duplicate_serial), or it is on loan (code serial_on_loan)",
+    )
     def post(self, data):
         """Register a donated device (intake): gets an asset tag and a label token."""
         device = service.register_device(actor(), data)

@@ -142,7 +142,7 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
     seen_serials: dict[int, int] = {}
     seen_tags: dict[int, int] = {}
     locations = {name.lower() for name in db.session.scalars(select(Location.name))}
-    pending: list[tuple[int, str, str, str]] = []  # row, make, serial, tag to check in the db
+    pending: list[tuple[int, str, str, str]] = []  # row, serial key, serial, tag to check in the db
 
     def add(row: int, field: str, message: str) -> None:
         total[0] += 1
@@ -183,9 +183,9 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
                 seen_tags[_fingerprint(tag)] = number
         if values is not None:
             serial = service.normalise_serial(values.get("serial", ""))
-            make = values["make"].strip().lower()
-            key = _fingerprint(make, serial)
-            if serial and key in seen_serials:
+            same = service.serial_key(serial)
+            key = _fingerprint(same)
+            if same and key in seen_serials:
                 add(
                     number,
                     "serial",
@@ -196,9 +196,9 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
                         row=seen_serials[key],
                     ),
                 )
-            elif serial:
+            elif same:
                 seen_serials[key] = number
-            pending.append((number, make, serial, tag))
+            pending.append((number, same, serial, tag))
             if spool is not None and not total[0]:
                 spool.write(json.dumps(_insert_values(values, row, serial, tag)) + "\n")
         if len(pending) >= BATCH:
@@ -218,22 +218,36 @@ def _fingerprint(*parts: str) -> int:
 
 def _check_existing(pending: list[tuple[int, str, str, str]], add) -> None:
     """Serials and tags of one batch that the database already knows."""
-    serials = {serial for _row, _make, serial, _tag in pending if serial}
+    keys = {key for _row, key, _serial, _tag in pending if key}
     tags = {tag for *_rest, tag in pending if tag}
-    known_serials = set()
-    if serials:
-        known_serials = set(
-            db.session.execute(
-                select(func.lower(Device.make), Device.serial).where(Device.serial.in_(serials))
-            ).all()
-        )
+    known: dict[str, tuple[str, str]] = {}  # serial key -> tag and state, one on loan first
+    if keys:
+        for key, known_tag, state in db.session.execute(
+            select(Device.serial_key, Device.asset_tag, Device.state).where(
+                Device.serial_key.in_(keys)
+            )
+        ):
+            if key not in known or state == "on_loan":
+                known[key] = (known_tag, state)
     known_tags = (
         set(db.session.scalars(select(Device.asset_tag).where(Device.asset_tag.in_(tags))))
         if tags
         else set()
     )
-    for number, make, serial, tag in pending:
-        if serial and (make, serial) in known_serials:
+    for number, key, serial, tag in pending:
+        if key in known and known[key][1] == "on_loan":
+            add(
+                number,
+                "serial",
+                _(
+                    "Serienummer %(serial)s hoort bij %(tag)s, en dat apparaat is nu "
+                    "uitgeleend. Het is hetzelfde apparaat: haal deze regel weg en laat de "
+                    "balie het terugnemen via de uitlening.",
+                    serial=serial,
+                    tag=known[key][0],
+                ),
+            )
+        elif key in known:
             add(
                 number,
                 "serial",
@@ -250,7 +264,11 @@ def _check_existing(pending: list[tuple[int, str, str, str]], add) -> None:
 def _insert_values(values: dict, row: dict, serial: str, tag: str) -> dict:
     """What the import pass needs of one checked row."""
     device = {k: v for k, v in values.items() if k in service.DEVICE_FIELDS}
-    device |= {"make": values["make"].strip(), "serial": serial}
+    device |= {
+        "make": values["make"].strip(),
+        "serial": serial,
+        "serial_key": service.serial_key(serial),
+    }
     device["storage_type"] = device.get("storage_type") or ""
     return {
         "device": device,

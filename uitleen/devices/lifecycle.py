@@ -15,25 +15,9 @@ from sqlalchemy.orm import aliased
 from uitleen.audit.service import record
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.db import utcnow
-from uitleen.devices.models import Device, QualityCheck, WipeRecord
+from uitleen.devices.models import STATES, Device, QualityCheck, WipeRecord
 from uitleen.errors import Conflict
 from uitleen.extensions import db
-
-STATES = (
-    "intake",
-    "wiping",
-    "wiped",
-    "software",
-    "qc",
-    "ready",
-    "on_loan",
-    "returned",
-    "repair",
-    "parts",
-    "recycled",
-    "lost",
-    "gifted",
-)
 
 STATE_NAMES = {
     "intake": lazy_gettext("Binnengekomen"),

@@ -1,17 +1,53 @@
 """Devices, donors, and the work recorded on each device."""
 
+import re
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, validates
 
-from uitleen.db import utcnow
+from uitleen.db import one_of, utcnow
+from uitleen.devices import wipelog
+from uitleen.devices.wipelog import DiskResult
 from uitleen.extensions import db
 from uitleen.settings.models import Location
 
+# The life cycle's states; lifecycle.py says which moves between them are allowed.
+STATES = (
+    "intake",
+    "wiping",
+    "wiped",
+    "software",
+    "qc",
+    "ready",
+    "on_loan",
+    "returned",
+    "repair",
+    "parts",
+    "recycled",
+    "lost",
+    "gifted",
+)
 KINDS = ("laptop", "desktop", "tablet", "phone", "other")
 GRADES = ("A", "B", "C")
 STORAGE_TYPES = ("ssd", "hdd", "nvme", "emmc", "other")
+
+# The placeholders the wipe-log reader ignores too, in serial_key's own form.
+_PLACEHOLDER_KEYS = frozenset(
+    re.sub(r"[^0-9A-Z]", "", placeholder.upper()) for placeholder in wipelog._PLACEHOLDERS
+)
+
+
+def serial_key(serial: str | None) -> str:
+    """What two serials must share to be one device: their letters and digits.
+
+    "5CG-1234 ABC" and "5cg1234abc" are one sticker typed twice. A placeholder that a BIOS
+    or a form leaves ("To be filled by O.E.M.", "0", "XXXXXXXX") identifies nothing: ''.
+    """
+    key = re.sub(r"[^0-9A-Z]", "", (serial or "").upper())
+    if key in _PLACEHOLDER_KEYS or len(set(key)) <= 1:
+        return ""
+    return key
 
 
 class Donor(db.Model):
@@ -31,6 +67,7 @@ class Device(db.Model):
         Index("ix_devices_state_id", "state", "id"),
         Index("ix_devices_make_serial", "make", "serial"),
         Index("ix_devices_model", "model"),
+        one_of("state", STATES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +82,8 @@ class Device(db.Model):
     make: Mapped[str] = mapped_column(String(80), default="")
     model: Mapped[str] = mapped_column(String(120), default="")
     serial: Mapped[str] = mapped_column(String(120), default="", index=True)
+    # Kept by serial_key() whenever serial is set: finds the same device typed another way.
+    serial_key: Mapped[str] = mapped_column(String(120), default="", server_default="", index=True)
     cpu: Mapped[str] = mapped_column(String(120), default="")
     ram_gb: Mapped[int | None]
     storage_gb: Mapped[int | None]
@@ -69,6 +108,11 @@ class Device(db.Model):
 
     donor: Mapped[Donor | None] = relationship()
     location: Mapped[Location | None] = relationship()
+
+    @validates("serial")
+    def _keep_serial_key(self, _key: str, serial: str) -> str:
+        self.serial_key = serial_key(serial)
+        return serial
 
 
 class RetiredToken(db.Model):
@@ -124,6 +168,7 @@ class WipeRecord(db.Model):
 
 class WipeDisk(db.Model):
     __tablename__ = "wipe_disks"
+    __table_args__ = (one_of("result", DiskResult),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("wipe_records.id"), index=True)

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -45,6 +45,7 @@ from uitleen.devices.models import (
     SoftwareInstall,
     WipeDisk,
     WipeRecord,
+    serial_key,
 )
 from uitleen.errors import Conflict, Invalid, NotFound, field_error
 from uitleen.extensions import db
@@ -258,7 +259,7 @@ DEVICE_FIELDS = (
 
 
 class DuplicateSerial(Conflict):
-    """Another device of the same make already has this serial."""
+    """Another device already has this serial: the same laptop, unless the user says why not."""
 
     code = "duplicate_serial"
 
@@ -275,28 +276,52 @@ class DuplicateSerial(Conflict):
         self.existing = existing
 
 
+class SerialOnLoan(Conflict):
+    """The serial belongs to a device that is out on loan: it is that device, come back."""
+
+    code = "serial_on_loan"
+
+    def __init__(self, existing: Device):
+        message = _(
+            "Serienummer %(serial)s hoort bij %(tag)s, en dat apparaat is nu uitgeleend. "
+            "Het is dus hetzelfde apparaat: registreer het niet opnieuw. Laat de balie het "
+            "terugnemen via de uitlening; daarna gaat het weer door de werkplaats.",
+            serial=existing.serial,
+            tag=existing.asset_tag,
+        )
+        super().__init__(message, errors={"serial": [message]})
+        self.existing = existing
+
+
 def normalise_serial(serial: str) -> str:
     return "".join(serial.split()).upper()
 
 
-def find_same_serial(make: str, serial: str, exclude_id: int | None = None) -> Device | None:
-    """A device of the same make (case-insensitive) with this serial, if any."""
-    serial = normalise_serial(serial or "")
-    if not serial:
+def find_same_serial(serial: str, exclude_id: int | None = None) -> Device | None:
+    """A device with this serial, whatever its make is spelled as; one on loan first.
+
+    The make is not compared: "HP", "Hewlett-Packard" and "HP Inc." are one maker, and a
+    serial shared by two makers is rare enough that asking once costs less than missing
+    a laptop that came back under another spelling.
+    """
+    key = serial_key(serial)
+    if not key:
         return None
-    query = select(Device).where(
-        Device.serial == serial, func.lower(Device.make) == (make or "").strip().lower()
-    )
+    query = select(Device).where(Device.serial_key == key)
     if exclude_id is not None:
         query = query.where(Device.id != exclude_id)
-    return db.session.scalars(query.order_by(Device.id).limit(1)).first()
+    on_loan = case((Device.state == "on_loan", 0), else_=1)
+    return db.session.scalars(query.order_by(on_loan, Device.id).limit(1)).first()
 
 
-def _check_duplicate(data: dict, make: str, serial: str, exclude_id: int | None = None) -> str:
-    """Refuse a known make+serial unless the user says it is another device, and why."""
-    existing = find_same_serial(make, serial, exclude_id)
+def _check_duplicate(data: dict, serial: str, exclude_id: int | None = None) -> str:
+    """Refuse a serial another device has while that one is on loan; otherwise ask the user
+    to confirm it is another device, and why."""
+    existing = find_same_serial(serial, exclude_id)
     if existing is None:
         return ""
+    if existing.state == "on_loan":
+        raise SerialOnLoan(existing)
     if not data.get("confirm_duplicate"):
         raise DuplicateSerial(existing)
     reason = (data.get("duplicate_reason") or "").strip()
@@ -317,7 +342,7 @@ def register_device(actor, data: dict) -> Device:
     values = {key: data[key] for key in DEVICE_FIELDS if data.get(key) is not None}
     values["serial"] = normalise_serial(values.get("serial", ""))
     values["make"] = (values.get("make") or "").strip()
-    same_as = _check_duplicate(data, values["make"], values["serial"])
+    same_as = _check_duplicate(data, values["serial"])
     donor = _donor_for(actor, data)
     location = _location(data.get("location_id"))
     now = utcnow()
@@ -347,10 +372,9 @@ def update_device(actor, device: Device, data: dict) -> Device:
     new = {key: data[key] for key in DEVICE_FIELDS if key in data}
     if "serial" in new:
         new["serial"] = normalise_serial(new["serial"] or "")
-    make = new.get("make", device.make)
     serial = new.get("serial", device.serial)
-    if (make.lower(), serial) != (device.make.lower(), device.serial):
-        same_as = _check_duplicate(data, make, serial, exclude_id=device.id)
+    if serial_key(serial) != device.serial_key:
+        same_as = _check_duplicate(data, serial, exclude_id=device.id)
         if same_as:
             changes["same_serial_as"] = same_as
     for key, value in new.items():

@@ -159,6 +159,8 @@ def new():
         return _form_again(form, plain_errors(error.messages))
     except service.DuplicateSerial as duplicate:
         return _form_again(form, duplicate.errors, duplicate=duplicate.existing)
+    except service.SerialOnLoan as refused:
+        return _form_again(form, refused.errors)
     except Invalid as error:
         return _form_again(form, error.errors or {"_schema": [error.message]})
     db.session.commit()
@@ -198,6 +200,8 @@ def edit(device_id: int):
         return _form_again(form, plain_errors(error.messages), device)
     except service.DuplicateSerial as duplicate:
         return _form_again(form, duplicate.errors, device, duplicate.existing)
+    except service.SerialOnLoan as refused:
+        return _form_again(form, refused.errors, device)
     except Invalid as error:
         return _form_again(form, error.errors or {"_schema": [error.message]}, device)
     db.session.commit()

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uitleen.auth.models import User
-from uitleen.db import utcnow
+from uitleen.db import one_of, utcnow
 from uitleen.devices.models import Device
 from uitleen.extensions import db
 
@@ -18,7 +18,10 @@ class HelpRequest(db.Model):
     """Stored against the device, never the household: anyone can scan a label."""
 
     __tablename__ = "help_requests"
-    __table_args__ = (Index("ix_help_requests_status_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_help_requests_status_id", "status", "id"),
+        one_of("status", STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)

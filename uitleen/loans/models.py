@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from uitleen.db import utcnow
+from uitleen.db import one_of, utcnow
 from uitleen.devices.models import Device
 from uitleen.extensions import db
 from uitleen.households.models import Household
@@ -27,6 +27,8 @@ class Loan(db.Model):
             postgresql_where=text("closed_at IS NULL"),
         ),
         Index("ix_loans_open_due", "closed_at", "due_date"),
+        one_of("kind", KINDS),
+        one_of("outcome", OUTCOMES),  # NULL while the loan is open
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

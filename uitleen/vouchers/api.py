@@ -120,7 +120,11 @@ def get_voucher(voucher_id: int):
 @role_required(INTAKE)
 @blp.arguments(RedeemInSchema)
 @blp.response(200, VoucherOutSchema)
-@blp.alt_response(409, description="Only an assigned voucher can be redeemed (wrong_status)")
+@blp.alt_response(
+    409,
+    description="Only an assigned voucher can be redeemed (wrong_status); it changed "
+    "while this request ran (voucher_changed)",
+)
 def redeem(data, voucher_id: int):
     """Mark redeemed, after the household confirmed the code works."""
     voucher = service.redeem(actor(), service.get_voucher(voucher_id), **data)
@@ -132,7 +136,11 @@ def redeem(data, voucher_id: int):
 @role_required(INTAKE)
 @blp.arguments(RevokeInSchema)
 @blp.response(200, VoucherOutSchema)
-@blp.alt_response(409, description="Already redeemed, revoked or expired (wrong_status)")
+@blp.alt_response(
+    409,
+    description="Already redeemed, revoked or expired (wrong_status); it changed while "
+    "this request ran (voucher_changed)",
+)
 def revoke(data, voucher_id: int):
     """Take a code out of use with a reason; it is never handed out again."""
     voucher = service.revoke(actor(), service.get_voucher(voucher_id), **data)

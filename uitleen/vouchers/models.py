@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from uitleen.db import utcnow
+from uitleen.db import one_of, utcnow
 from uitleen.extensions import db
 
 STATUSES = ("available", "assigned", "redeemed", "expired", "revoked")
@@ -27,7 +27,10 @@ class VoucherBatch(db.Model):
 
 class Voucher(db.Model):
     __tablename__ = "vouchers"
-    __table_args__ = (Index("ix_vouchers_batch_status", "batch_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_vouchers_batch_status", "batch_id", "status", "id"),
+        one_of("status", STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("voucher_batches.id"))

@@ -539,20 +539,28 @@ def _matching_loan(loan_id: int | None, household: Household) -> Loan | None:
 
 
 def redeem(actor, voucher: Voucher, note: str = "") -> Voucher:
-    """Mark a voucher redeemed, after checking with the household that it works."""
+    """Mark a voucher redeemed, after checking with the household that it works.
+
+    Claimed with `UPDATE … WHERE status = 'assigned'`: a worker who revoked or redeemed it
+    since this voucher was read makes the row count 0, and this one is refused.
+    """
     if voucher.status != "assigned":
         raise _wrong_status(voucher, _("Alleen een uitgegeven voucher kan gebruikt zijn."))
-    voucher.status = "redeemed"
-    voucher.redeemed_at = utcnow()
+    values = {"status": "redeemed", "redeemed_at": utcnow()}
     if note.strip():
-        voucher.note = _append_note(voucher.note, note)
-    db.session.flush()
+        values["note"] = _append_note(voucher.note, note)
+    if not _move(voucher, "assigned", values):
+        raise _moved_on(voucher)
     record(actor, "voucher.redeemed", voucher, household_id=voucher.household_id)
     return voucher
 
 
 def revoke(actor, voucher: Voucher, note: str) -> Voucher:
-    """Take a code out of use for good (lost, blocked by the provider); needs a reason."""
+    """Take a code out of use for good (lost, blocked by the provider); needs a reason.
+
+    Claimed with `UPDATE … WHERE status = <the status read>`, so a code that was assigned
+    or redeemed in the meantime is not revoked on the strength of an old page.
+    """
     if not note.strip():
         raise field_error("note", _("Schrijf kort op waarom deze code niet meer gebruikt wordt."))
     if voucher.status not in ("available", "assigned"):
@@ -560,12 +568,42 @@ def revoke(actor, voucher: Voucher, note: str) -> Voucher:
             voucher, _("Alleen een beschikbare of uitgegeven voucher kan ingetrokken worden.")
         )
     previous = voucher.status
-    voucher.status = "revoked"
-    voucher.revoked_at = utcnow()
-    voucher.note = _append_note(voucher.note, note)
-    db.session.flush()
+    values = {
+        "status": "revoked",
+        "revoked_at": utcnow(),
+        "note": _append_note(voucher.note, note),
+    }
+    if not _move(voucher, previous, values):
+        raise _moved_on(voucher)
     record(actor, "voucher.revoked", voucher, previous=previous, note=note.strip())
     return voucher
+
+
+def _move(voucher: Voucher, expected: str, values: dict) -> bool:
+    """Change the voucher only if its status is still `expected`; whether it did.
+
+    The voucher is read again either way, so the caller sees what the database holds.
+    """
+    db.session.flush()
+    moved = db.session.execute(
+        update(Voucher)
+        .where(Voucher.id == voucher.id, Voucher.status == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(voucher)
+    return moved.rowcount == 1
+
+
+def _moved_on(voucher: Voucher) -> Conflict:
+    return Conflict(
+        _("Iemand anders heeft deze voucher net veranderd.")
+        + " "
+        + _("Deze voucher is nu: %(status)s.", status=status_name(voucher.status))
+        + " "
+        + _("Bekijk hem opnieuw voordat u verder gaat."),
+        code="voucher_changed",
+    )
 
 
 def reveal(actor, voucher: Voucher) -> str:
