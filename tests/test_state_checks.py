@@ -159,7 +159,7 @@ def test_the_migration_keeps_existing_rows_and_fills_serial_keys(migrated):
 
 
 def test_the_migration_names_rows_it_cannot_keep(migrated, capfd):
-    upgrade(revision="0005")
+    upgrade(revision="0006")  # the one before the checks
     db.session.execute(
         text(
             "INSERT INTO users (email, name, role, password_hash, active, session_version,"
@@ -172,4 +172,4 @@ def test_the_migration_names_rows_it_cannot_keep(migrated, capfd):
         upgrade()
     assert "users.role = 'admin': 1 row(s)" in capfd.readouterr().err
     db.session.rollback()
-    assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "0005"
+    assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "0006"
