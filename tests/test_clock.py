@@ -1,6 +1,6 @@
 """One clock for people: stored UTC, shown in the organisation's zone, across DST changes."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import render_template_string
@@ -58,6 +58,14 @@ def test_from_local_reads_a_time_in_the_autumn_fold_as_the_first_one(app):
 def test_an_aware_moment_keeps_its_own_offset(app):
     given = datetime.fromisoformat("2026-03-29T03:30:00+02:00")
     assert clock.from_local(given) == SPRING_AFTER
+
+
+def test_today_is_the_local_date(app):
+    assert clock.today(datetime(2026, 3, 28, 23, 30, tzinfo=UTC)) == date(2026, 3, 29)
+    assert clock.today(datetime(2026, 10, 24, 21, 59, tzinfo=UTC)) == date(2026, 10, 24)
+    assert clock.today(datetime(2026, 10, 24, 22, 0, tzinfo=UTC)) == date(2026, 10, 25)
+    assert clock.today(datetime(2026, 10, 25, 22, 59, tzinfo=UTC)) == date(2026, 10, 25)
+    assert clock.today(datetime(2026, 10, 25, 23, 0, tzinfo=UTC)) == date(2026, 10, 26)
 
 
 def test_the_zone_is_the_setting(app_factory):

@@ -43,9 +43,9 @@ def from_local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def today() -> date:
-    """The date on the organisation's wall calendar (in UTC it is still yesterday at 00:30)."""
-    return datetime.now(UTC).astimezone(zone()).date()
+def today(now: datetime | None = None) -> date:
+    """The date on the organisation's wall calendar (at 00:30 in Amsterdam, UTC is a day behind)."""
+    return local(now or datetime.now(UTC)).date()
 
 
 def format_local(moment: datetime, pattern: str = "%d-%m-%Y %H:%M", with_zone: bool = False) -> str:
