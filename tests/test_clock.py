@@ -73,6 +73,9 @@ def test_the_zone_is_the_setting(app_factory):
     with other.app_context():
         assert clock.zone().key == "America/New_York"
         assert clock.format_local(SPRING_AFTER) == "28-03-2026 21:30"
+    with other.test_request_context():
+        shown = render_template_string("{{ m|datetimeformat('dd-MM-yyyy HH:mm') }}", m=SPRING_AFTER)
+    assert shown == "28-03-2026 21:30"  # pages follow the same setting
 
 
 def test_the_zone_defaults_to_amsterdam(app):
