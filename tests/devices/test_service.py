@@ -244,9 +244,20 @@ def test_parts_recycled_and_lost_need_a_note(app):
     assert states_from_log(device) == ["parts", "recycled"]
 
 
-def test_no_wipe_on_a_device_that_is_out(app):
+def test_a_failed_wipe_found_for_a_device_out_on_loan_flags_it_for_the_desk(app):
     device = make_ready_device()
     lifecycle.move(None, device, "on_loan")
+
+    service.record_wipe(None, device, wipe_data(result="failed"))
+
+    assert device.state == "on_loan"
+    assert "niet geslaagd" in device.attention
+
+
+@pytest.mark.parametrize("state", ["gifted", "lost"])
+def test_no_wipe_on_a_device_that_left(app, state):
+    device = make_ready_device()
+    lifecycle.move(None, device, state)
     with pytest.raises(Conflict) as refused:
         service.record_wipe(None, device, wipe_data())
     assert refused.value.code == "not_in_workshop"

@@ -53,7 +53,7 @@ def test_log_naming_a_missing_tag_is_refused(app):
 def test_passed_log_fills_the_record_and_moves_the_device(app):
     for _ in range(16):
         make_device()
-    device = backdated()
+    device = backdated(serial="PF0XK2LM")  # the system serial in the log's DMI lines
     assert device.asset_tag == "UIT-00017"
     wipe = service.import_wipe_log(None, sample("dodshort_passed.log"), "dodshort_passed.log")
     assert wipe.device_id == device.id and wipe.passed

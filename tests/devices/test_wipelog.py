@@ -80,7 +80,7 @@ def test_one_disk_passed_one_failed_is_partial_and_not_passed():
     assert sdb.serial == "WD-WCC6Y3KL9T2A"
     assert (sdb.pass_errors, sdb.verify_errors, sdb.sync_errors) == (1, 0, 1)
     assert sdb.finished_at == datetime(2025, 2, 14, 10, 1, 57)
-    assert any("Nwipe exited with errors on device = /dev/sdb" in note for note in sdb.notes)
+    assert any("Buffer flush failure on '/dev/sdb'" in note for note in sdb.notes)
 
 
 def test_placeholder_dmi_values_are_not_identifiers():
@@ -278,3 +278,87 @@ def test_nist_class_of_methods(method, expected):
 
 def test_find_asset_tags_ignores_longer_numbers_and_normalises_case():
     assert find_asset_tags("uit-00042.log", "UIT-000421 UIT-00042 XUIT-00007") == ("UIT-00042",)
+
+
+def _cut_after(text: str, marker: str) -> str:
+    return text[: text.index(marker) + len(marker)]
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "       sda | Erased | 176 MB/s | 02:21:34 | ST500DM002-1BD142/Z3TABC12\n",
+        "!      sdb |-FAIL",
+        "--------------------------------------------------------------------------------\n"
+        "[2025/02/14 11:25:22] Total Throughput",
+        "Creating PDF report in .\n",
+    ],
+)
+def test_a_failed_two_disk_log_cut_short_is_refused_as_incomplete(marker):
+    text = sample("two_disks_one_failed.log")
+    cut = _cut_after(text, marker)
+
+    with pytest.raises(WipeLogError) as error:
+        parse_nwipe_log(cut)
+
+    assert error.value.code == "incomplete"
+    assert "niet compleet" in error.value.message
+
+
+def test_a_passed_two_disk_log_cut_after_its_first_row_does_not_pass_with_one_disk():
+    text = sample("two_loops_zero_passed_0.33.log")
+    cut = _cut_after(text, "     loop0 | Erased |   0 B/s | 00:00:00 | Loopback device/\n")
+
+    with pytest.raises(WipeLogError) as error:
+        parse_nwipe_log(cut)
+
+    assert "Drive Status" in error.value.message
+    assert len(parse_nwipe_log(text).disks) == 2
+
+
+def test_a_disk_the_run_worked_on_but_left_out_of_the_table_is_refused():
+    text = sample("two_loops_zero_passed_0.33.log").replace(
+        "     loop1 | Erased |   0 B/s | 00:00:00 | Loopback device/\n", ""
+    )
+
+    with pytest.raises(WipeLogError) as error:
+        parse_nwipe_log(text)
+
+    assert "/dev/loop1" in error.value.message
+
+
+def test_a_disk_nwipe_found_but_did_not_wipe_fails_the_log():
+    text = sample("two_loops_zero_passed_0.33.log").replace(
+        "[2026/12/06 04:16:38]  notice: Found /dev/loop1, VIRT, Loopback device,   4 MB, S/N=\n",
+        "[2026/12/06 04:16:38]  notice: Found /dev/loop1, VIRT, Loopback device,   4 MB, S/N=\n"
+        "[2026/12/06 04:16:38]  notice: Found /dev/sdz, ATA    , WDC WD5000LPCX-2, 500 GB, "
+        "S/N=WX41A\n",
+    )
+
+    log = parse_nwipe_log(text)
+
+    assert log.passed is False
+    left = log.disks[-1]
+    assert (left.device, left.serial, left.result) == ("/dev/sdz", "WX41A", DiskResult.FAILED)
+
+
+def test_erased_rows_do_not_pass_when_nwipe_itself_reports_errors():
+    text = sample("two_loops_zero_passed_0.33.log").replace(
+        "Nwipe successfully completed. See summary table for details.",
+        "Nwipe exited with errors, check the log & summary table for individual drive status.",
+    )
+
+    log = parse_nwipe_log(text)
+
+    assert all(disk.passed for disk in log.disks)
+    assert (log.passed, log.outcome) == (False, Outcome.FAILED)
+
+
+def test_a_later_unfinished_run_in_the_same_file_makes_it_incomplete():
+    passed = sample("two_loops_zero_passed_0.33.log")
+    later = "[2026/12/06 05:00:00]  notice: Program options are set as follows...\n"
+
+    with pytest.raises(WipeLogError) as error:
+        parse_nwipe_log(passed + later)
+
+    assert error.value.code == "incomplete"

@@ -9,8 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
-from uitleen.auth.roles import INTAKE, VOLUNTEER
-from uitleen.db import writes
+from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import service
 from uitleen.devices.schemas import (
     DeviceInSchema,
@@ -25,6 +24,7 @@ from uitleen.devices.schemas import (
     TransitionSchema,
     WipeInSchema,
     WipeLogUploadSchema,
+    WipeReviewInSchema,
     WipeSchema,
 )
 from uitleen.extensions import db
@@ -132,16 +132,29 @@ def import_log(files):
     return wipe
 
 
+@blp.route("/<int:device_id>/wipes/<int:wipe_id>/review", methods=["POST"])
+@role_required(COORDINATOR)
+@blp.arguments(WipeReviewInSchema)
+@blp.response(200, WipeSchema)
+def review(data, device_id, wipe_id):
+    """Accept or reject a wipe that waits for review (its evidence did not fit the device)."""
+    device = service.get_device(device_id)
+    wipe = service.get_wipe(device, wipe_id)
+    wipe = service.review_wipe(
+        actor(), device, wipe, accept=data["decision"] == "accept", note=data["note"]
+    )
+    db.session.commit()
+    return wipe
+
+
 @blp.route("/<int:device_id>/wipes/<int:wipe_id>/certificate.pdf")
-@writes
 @role_required(VOLUNTEER)
 @blp.response(200, content_type="application/pdf", description="The erasure certificate")
-@blp.alt_response(409, description="The wipe did not pass")
+@blp.alt_response(409, description="The wipe did not pass, waits for review, or no longer counts")
 def certificate(device_id, wipe_id):
-    """The one-page erasure certificate of a passed wipe."""
+    """The one-page erasure certificate of a certified wipe (numbered when it passed)."""
     device = service.get_device(device_id)
-    name, pdf = service.certificate(actor(), device, service.get_wipe(device, wipe_id))
-    db.session.commit()
+    name, pdf = service.certificate(device, service.get_wipe(device, wipe_id))
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -17,6 +17,9 @@ from xml.sax.saxutils import escape
 from babel.dates import format_date, format_datetime
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -27,7 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from uitleen.devices.wipelog import DiskResult, NistClass, Verification
+from uitleen.devices.wipelog import UNREADABLE_SERIAL, DiskResult, NistClass, Verification
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -81,6 +84,7 @@ class CertificateDisk:
     operator: str
     tool: str | None = None
     tool_version: str | None = None
+    size: str | None = None  # "256 GB", as the maker counts
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class CertificateData:
     device: CertificateDevice
     issued_on: date
     disks: Sequence[CertificateDisk]
+    log_sha256: str | None = None  # of the original wipe log, when there is one
+    verification_url: str | None = None  # the public page that confirms the facts
 
 
 def render_certificate(data: CertificateData) -> bytes:
@@ -145,7 +151,16 @@ def _check(data: CertificateData) -> None:
 
 
 def _disk_name(disk: CertificateDisk) -> str:
-    return f"{disk.model} ({disk.serial})" if disk.serial else disk.model
+    return f"{disk.model} ({serial_text(disk.serial)})" if disk.serial else disk.model
+
+
+def serial_text(serial: str | None) -> str:
+    """A serial as printed: unreadable bytes say so and show their hex, never as boxes."""
+    if not serial:
+        return "\u2013"
+    if serial.startswith(UNREADABLE_SERIAL):
+        return _("onleesbaar (hex %(bytes)s)", bytes=serial.removeprefix(UNREADABLE_SERIAL))
+    return serial
 
 
 @cache
@@ -173,7 +188,9 @@ def _date(value: date) -> str:
 
 
 def _datetime(value: datetime) -> str:
-    return format_datetime(value, format="d MMM y HH:mm", locale=_locale())
+    """Local wall-clock time with its zone (the caller passes a local, aware moment)."""
+    text = format_datetime(value, format="d MMM y HH:mm", locale=_locale())
+    return f"{text} {value.tzname()}" if value.tzinfo is not None else text
 
 
 def _draw(canvas: Canvas, data: CertificateData, title: str, regular: str, bold: str) -> None:
@@ -241,20 +258,28 @@ def _statement(canvas: Canvas, data: CertificateData, y: float, regular: str, bo
     levels = sorted({NistClass(disk.nist_class) for disk in data.disks}, key=_level_order)
     strong = {
         "organisation": data.organisation_name,
-        "donor": data.donor_name,
         "standard": "NIST SP 800-88 Rev. 1",
         "levels": " / ".join(_level_name(level) for level in levels),
     }
-    # Placeholders become markers first, so the translated text can be escaped on its own.
-    text = escape(
-        _(
+    if data.donor_name.strip():
+        strong["donor"] = data.donor_name.strip()
+        sentence = _(
             "%(organisation)s verklaart dat alle gegevens op de opslag van het hieronder "
             "genoemde apparaat, geschonken door %(donor)s, zijn verwijderd volgens de richtlijn "
             "%(standard)s (Guidelines for Media Sanitization), op het niveau %(levels)s. Elke "
             "schijf is gewist met de methode in de tabel hieronder en het wissen is geslaagd.",
             **{key: f"\x00{key}\x00" for key in strong},
         )
-    )
+    else:
+        sentence = _(
+            "%(organisation)s verklaart dat alle gegevens op de opslag van het hieronder "
+            "genoemde apparaat zijn verwijderd volgens de richtlijn %(standard)s (Guidelines "
+            "for Media Sanitization), op het niveau %(levels)s. Elke schijf is gewist met de "
+            "methode in de tabel hieronder en het wissen is geslaagd.",
+            **{key: f"\x00{key}\x00" for key in strong},
+        )
+    # Placeholders become markers first, so the translated text can be escaped on its own.
+    text = escape(sentence)
     for key, value in strong.items():
         text = text.replace(f"\x00{key}\x00", f'<font name="{bold}">{escape(value)}</font>')
     style = ParagraphStyle("statement", fontName=regular, fontSize=10.5, leading=15, textColor=INK)
@@ -280,7 +305,7 @@ def _device(canvas: Canvas, data: CertificateData, y: float, regular: str, bold:
         (_("Merk"), device.make),
         (_("Model"), device.model),
         (_("Serienummer"), device.serial or "\u2013"),
-        (_("Geschonken door"), data.donor_name),
+        (_("Geschonken door"), data.donor_name.strip() or "\u2013"),
     ]
     column = CONTENT_WIDTH / 2
     row_y = y - 20
@@ -346,13 +371,15 @@ def _disk_table(
     ]
     rows = [[Paragraph(escape(text), head) for text in headers]]
     for disk in disks:
-        serial = escape(disk.serial) if disk.serial else "\u2013"
+        serial = escape(serial_text(disk.serial))
+        capacity = f" \u00b7 {escape(disk.size)}" if disk.size else ""
         details = [_passes(disk.passes), _tool(disk)]
         method_notes = " \u00b7 ".join(escape(part) for part in details if part)
         rows.append(
             [
                 Paragraph(
-                    f"<b>{escape(disk.model)}</b><br/>{small}{escape(_('S/N'))} {serial}</font>",
+                    f"<b>{escape(disk.model)}</b><br/>{small}{escape(_('S/N'))} {serial}"
+                    f"{capacity}</font>",
                     cell,
                 ),
                 Paragraph(
@@ -434,22 +461,59 @@ def _signature(canvas: Canvas, data: CertificateData, top: float, regular: str, 
     )
 
 
+QR_SIDE = 22 * mm
+
+
 def _footer(canvas: Canvas, data: CertificateData, regular: str, bold: str) -> float:
-    """Certificate number and how to check it, at the foot of the page; returns its top."""
+    """Certificate number, the log's fingerprint and how to check both; returns its top.
+
+    With a verification URL, a QR code at the right opens the public page that shows
+    this certificate's facts, so a donor can check it without calling anyone.
+    """
     y = MARGIN
+    text_width = CONTENT_WIDTH - (QR_SIDE + 4 * mm if data.verification_url else 0)
+    lines: list[tuple[str, str, float]] = [
+        (bold, _("Certificaatnummer %(number)s", number=data.number), 8.5)
+    ]
+    if data.verification_url:
+        lines.append((regular, _("Controleer dit certificaat op:"), 7.5))
+        lines.append((bold, data.verification_url, 8))
+    else:
+        lines.append(
+            (
+                regular,
+                _("Controleren? Bel %(phone)s en noem dit nummer.", phone=data.organisation_phone),
+                7.5,
+            )
+        )
+    if data.log_sha256:
+        lines.append((regular, _("SHA-256 van het wislogboek van nwipe:"), 7))
+        lines.append((regular, data.log_sha256, 7))
+    height = sum(size + 3 for _font, _text, size in lines)
+    top = y + max(height, QR_SIDE if data.verification_url else 0)
+    line_y = top
+    for font, text, size in lines:
+        line_y -= size + 3
+        canvas.setFillColor(INK if font == bold else MUTED)
+        canvas.setFont(font, size)
+        canvas.drawString(MARGIN, line_y, _fit(text, font, size, text_width))
+    if data.verification_url:
+        _qr(canvas, data.verification_url, PAGE_WIDTH - MARGIN - QR_SIDE, y)
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
-    canvas.line(MARGIN, y + 14, PAGE_WIDTH - MARGIN, y + 14)
-    number = _("Certificaatnummer %(number)s", number=data.number)
-    canvas.setFillColor(INK)
-    canvas.setFont(bold, 8.5)
-    canvas.drawString(MARGIN, y + 3, number)
-    check = _("Controleren? Bel %(phone)s en noem dit nummer.", phone=data.organisation_phone)
-    room = CONTENT_WIDTH - pdfmetrics.stringWidth(number, bold, 8.5) - 8 * mm
-    canvas.setFillColor(MUTED)
-    canvas.setFont(regular, 7.5)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, y + 3, _fit(check, regular, 7.5, room))
-    return y + 14
+    canvas.line(MARGIN, top + 4, PAGE_WIDTH - MARGIN, top + 4)
+    return top + 4
+
+
+def _qr(canvas: Canvas, url: str, x: float, y: float) -> None:
+    """A QR code of the URL, QR_SIDE square, with its quiet zone inside the square."""
+    widget = QrCodeWidget(url, barLevel="M", barBorder=4)
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        QR_SIDE, QR_SIDE, transform=[QR_SIDE / (right - left), 0, 0, QR_SIDE / (top - bottom), 0, 0]
+    )
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, x, y)
 
 
 def _section_heading(canvas: Canvas, text: str, y: float, bold: str) -> None:

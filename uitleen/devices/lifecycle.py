@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import aliased
 
 from uitleen.audit.service import record
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
@@ -70,12 +71,32 @@ def noun(device: Device) -> str:
     }.get(device.kind, _("Dit apparaat"))
 
 
+# Review states of a wipe record (uitleen.devices.service decides them at import).
+NEEDS_REVIEW, ACCEPTED, REJECTED = "needs_review", "accepted", "rejected"
+# A wipe counts as evidence when nobody needs to look at it, or a coordinator accepted it.
+COUNTING_REVIEWS = ("", ACCEPTED)
+
+
 def passed_wipe_in_round():
-    """SQL: a passed wipe finished after the device's latest intake or return."""
+    """SQL: the newest wipe evidence since the device's latest intake or return passed.
+
+    A passed wipe counts when nobody must review it first, and no failed or aborted wipe
+    (not rejected by a coordinator) finished at the same time or later: the newest
+    evidence wins, so a failed wipe recorded after a passed one undoes it.
+    """
+    later = aliased(WipeRecord)
     return exists().where(
         WipeRecord.device_id == Device.id,
         WipeRecord.passed.is_(True),
+        WipeRecord.review_status.in_(COUNTING_REVIEWS),
         WipeRecord.finished_at >= Device.cycle_started_at,
+        ~exists().where(
+            later.device_id == Device.id,
+            later.passed.is_(False),
+            later.review_status != REJECTED,
+            later.finished_at >= WipeRecord.finished_at,
+            later.id != WipeRecord.id,
+        ),
     )
 
 
@@ -145,6 +166,8 @@ _WORKSHOP_STATES = ("intake", "wiping", "wiped", "software", "qc", "ready", "rep
 MOVES: tuple[Move, ...] = tuple(
     [
         *_moves(("intake", "returned", "repair"), "wiping", WORKSHOP),
+        # A failed or aborted wipe recorded later sends a device back: the newest evidence wins.
+        *_moves(("wiped", "software", "qc", "ready"), "wiping", WORKSHOP),
         Move("wiping", "wiped", WORKSHOP, guard_wiped),
         Move("wiped", "software", WORKSHOP),
         Move("software", "qc", WORKSHOP),
@@ -207,6 +230,7 @@ def move(actor, device: Device, target: str, note: str = "", **data) -> None:
     device.state_changed_at = now
     if target in ROUND_STARTS:
         device.cycle_started_at = now
+        device.attention = ""  # the device is back: the new round wipes it again
     record_change(actor, device, source, target, note, **data)
 
 

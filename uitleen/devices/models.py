@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from uitleen.db import utcnow
 from uitleen.extensions import db
@@ -62,6 +62,9 @@ class Device(db.Model):
     # only a wipe and a quality check recorded after this moment count (rule 1).
     cycle_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Set when evidence about a device that is already out (a failed wipe found later)
+    # needs the desk: the reason, shown on the loan and the device; empty otherwise.
+    attention: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # monthly counts
 
     donor: Mapped[Donor | None] = relationship()
@@ -98,7 +101,20 @@ class WipeRecord(db.Model):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     source: Mapped[str] = mapped_column(String(20), default="manual")  # manual / nwipe-log
     log_filename: Mapped[str] = mapped_column(String(255), default="")
+    # The original log, kept as evidence; its SHA-256 makes one log one record.
+    log_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    log_content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # "" (nothing to review), needs_review (implausible evidence: counts for nothing until
+    # a coordinator accepts it), accepted or rejected; the reasons as codes with values.
+    review_status: Mapped[str] = mapped_column(String(16), default="")
+    review_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str] = mapped_column(Text, default="")
     certificate_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Random and unguessable: the certificate's QR code opens its public verification page.
+    verification_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    certified_at: Mapped[datetime | None]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     disks: Mapped[list["WipeDisk"]] = relationship(

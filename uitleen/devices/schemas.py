@@ -231,9 +231,28 @@ class WipeSchema(ma.Schema):
     operator_id = F.Integer(allow_none=True)
     source = F.String()
     log_filename = F.String()
+    log_sha256 = F.String(allow_none=True, metadata={"description": "of the original log"})
+    review_status = F.String(
+        metadata={"description": "'' (nothing to review), needs_review, accepted or rejected"}
+    )
+    review_reasons = F.List(F.Dict(), metadata={"description": "why it needs review"})
+    review_note = F.String()
     certificate_number = F.String(allow_none=True)
     recorded_at = F.DateTime()
     disks = F.List(F.Nested(WipeDiskSchema))
+
+
+class WipeReviewInSchema(ma.Schema):
+    decision = F.String(
+        required=True,
+        validate=validate.OneOf(("accept", "reject")),
+        metadata={"description": "accept: the wipe counts; reject: it never will"},
+    )
+    note = F.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "why, for a colleague reading it later"},
+    )
 
 
 class WipeLogUploadSchema(ma.Schema):

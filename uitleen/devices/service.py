@@ -8,22 +8,25 @@ place that says which move is allowed.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from uitleen import clock
 from uitleen.audit.service import record
 from uitleen.auth.models import User
+from uitleen.auth.roles import COORDINATOR
 from uitleen.db import as_utc, utcnow
 from uitleen.devices import lifecycle, wipelog
 from uitleen.devices.certificate import (
@@ -425,6 +428,18 @@ def _advance(actor, device: Device, path: tuple[str, ...], note: str) -> None:
 
 # --- wipes ---------------------------------------------------------------------------
 
+# A log's clock may run a little ahead of the server's; anything beyond this is refused.
+CLOCK_SLACK = timedelta(minutes=5)
+# The biggest wiped disk must hold at least this share of the storage recorded at intake.
+SIZE_PLAUSIBLE_SHARE = 0.5
+
+REVIEW_NAMES = {
+    "": "",
+    lifecycle.NEEDS_REVIEW: lazy_gettext("wacht op controle door een coördinator"),
+    lifecycle.ACCEPTED: lazy_gettext("goedgekeurd door een coördinator"),
+    lifecycle.REJECTED: lazy_gettext("afgekeurd door een coördinator"),
+}
+
 
 def _require_workshop_state(device: Device, what: str) -> None:
     if device.state in NO_WORKSHOP_WORK:
@@ -436,6 +451,12 @@ def _require_workshop_state(device: Device, what: str) -> None:
             ),
             code="not_in_workshop",
         )
+
+
+def _require_wipe_state(device: Device) -> None:
+    """Wipes are recorded in the workshop, and late for a device out on loan (the desk hears)."""
+    if device.state != "on_loan":
+        _require_workshop_state(device, _("Een wisbeurt vastleggen"))
 
 
 def _nist(method: str, given: str | None) -> str:
@@ -454,32 +475,124 @@ def _nist(method: str, given: str | None) -> str:
     return found.value
 
 
-def _check_in_round(device: Device, finished_at: datetime, field: str) -> None:
-    """A wipe that ended before the device (re)entered this round cannot count for it."""
+def _check_times(device: Device, started_at: datetime | None, finished_at: datetime, field: str):
+    """A wipe from before the device (re)entered this round, or from the future, proves nothing."""
     if as_utc(finished_at) < as_utc(device.cycle_started_at):
         raise field_error(
             field,
             _(
                 "Deze wisbeurt eindigde op %(end)s, vóór %(tag)s (opnieuw) binnenkwam op "
                 "%(start)s. Kies de wisbeurt van na de intake of terugkomst.",
-                end=as_utc(finished_at).strftime("%d-%m-%Y %H:%M"),
+                end=clock.format_local(finished_at),
                 tag=device.asset_tag,
-                start=as_utc(device.cycle_started_at).strftime("%d-%m-%Y %H:%M"),
+                start=clock.format_local(device.cycle_started_at),
             ),
             code="wipe_before_round",
         )
+    now = utcnow()
+    latest = max(as_utc(moment) for moment in (started_at, finished_at) if moment is not None)
+    if latest > now + CLOCK_SLACK:
+        raise field_error(
+            field,
+            _(
+                "Deze wisbeurt eindigt op %(end)s, later dan nu (%(now)s). Een wisbeurt kan "
+                "niet in de toekomst liggen: kijk of de klok van de wiscomputer goed staat en "
+                "of u het goede logboek kiest.",
+                end=clock.format_local(latest),
+                now=clock.format_local(now),
+            ),
+            code="wipe_in_future",
+        )
+
+
+def _known_disk_serials(device: Device) -> set[str]:
+    """Disk serials earlier evidence (not rejected) recorded for this device."""
+    rows = db.session.scalars(
+        select(WipeDisk.disk_serial)
+        .join(WipeRecord)
+        .where(
+            WipeRecord.device_id == device.id,
+            WipeRecord.review_status != lifecycle.REJECTED,
+            WipeDisk.disk_serial != "",
+        )
+    )
+    return {normalise_serial(serial) for serial in rows}
+
+
+def _review_reasons(
+    device: Device, disks: list[WipeDisk], system_serial: str | None = None
+) -> list[dict]:
+    """Why this evidence does not fit what we know of the device; empty when it fits."""
+    reasons: list[dict] = []
+    sizes = [disk.size_bytes for disk in disks if disk.size_bytes]
+    if device.storage_gb and sizes:
+        recorded = device.storage_gb * 1_000_000_000
+        if max(sizes) < recorded * SIZE_PLAUSIBLE_SHARE:
+            reasons.append(
+                {
+                    "code": "disk_too_small",
+                    "found": format_bytes(max(sizes)),
+                    "recorded": f"{device.storage_gb} GB",
+                }
+            )
+    known = _known_disk_serials(device)
+    new = sorted({normalise_serial(d.disk_serial) for d in disks if d.disk_serial} - known)
+    if known and new:
+        reasons.append(
+            {
+                "code": "disk_serial_changed",
+                "found": ", ".join(new),
+                "known": ", ".join(sorted(known)),
+            }
+        )
+    if system_serial and device.serial and normalise_serial(system_serial) != device.serial:
+        reasons.append(
+            {"code": "system_serial_differs", "found": system_serial, "known": device.serial}
+        )
+    return reasons
+
+
+def review_reason_text(reason: dict) -> str:
+    """One review reason as a sentence in the reader's language."""
+    texts = {
+        "disk_too_small": _(
+            "De grootste gewiste schijf is %(found)s, maar bij de intake staat %(recorded)s "
+            "opslag. Is dit wel de schijf van dit apparaat?"
+        ),
+        "disk_serial_changed": _(
+            "Schijf %(found)s is nieuw: eerder is bij dit apparaat %(known)s gewist. Is de "
+            "schijf vervangen, of hoort dit logboek bij een ander apparaat?"
+        ),
+        "system_serial_differs": _(
+            "Het logboek komt van een computer met serienummer %(found)s; dit apparaat heeft "
+            "serienummer %(known)s."
+        ),
+    }
+    values = {key: value for key, value in reason.items() if key != "code"}
+    return texts.get(reason.get("code"), str(reason.get("code"))) % values
+
+
+def format_bytes(size: int) -> str:
+    """Disk sizes as makers print them: decimal units, three significant figures."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if value >= 100 or unit == "B" else f"{value:.3g} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover - the loop always returns
 
 
 def record_wipe(actor, device: Device, data: dict) -> WipeRecord:
     """A hand-recorded wipe with one row per disk; moves the device along when it passed."""
-    _require_workshop_state(device, _("Een wisbeurt vastleggen"))
+    _require_wipe_state(device)
     disks = data.get("disks") or []
     if not disks:
         raise field_error("disks", _("Vul minstens één schijf in."))
     ends = [d["finished_at"] for d in disks if d.get("finished_at")]
     starts = [d["started_at"] for d in disks if d.get("started_at")]
     finished_at = max((as_utc(e) for e in ends), default=utcnow())
-    _check_in_round(device, finished_at, "disks")
+    started_at = min((as_utc(s) for s in starts), default=None)
+    _check_times(device, started_at, finished_at, "disks")
     wipe = WipeRecord(
         device_id=device.id,
         method=data["method"].strip(),
@@ -488,7 +601,7 @@ def record_wipe(actor, device: Device, data: dict) -> WipeRecord:
         tool_version=data.get("tool_version") or "",
         passes=data.get("passes"),
         verification=data.get("verification") or "",
-        started_at=min((as_utc(s) for s in starts), default=None),
+        started_at=started_at,
         finished_at=finished_at,
         operator_id=actor.id if actor is not None else None,
         source="manual",
@@ -509,9 +622,18 @@ def record_wipe(actor, device: Device, data: dict) -> WipeRecord:
     return _save_wipe(actor, device, wipe)
 
 
-def _save_wipe(actor, device: Device, wipe: WipeRecord) -> WipeRecord:
-    db.session.add(wipe)
-    db.session.flush()
+def _save_wipe(
+    actor, device: Device, wipe: WipeRecord, system_serial: str | None = None
+) -> WipeRecord:
+    """Save the wipe with its review verdict, log it, and let the device follow the evidence."""
+    wipe.review_reasons = _review_reasons(device, wipe.disks, system_serial)
+    wipe.review_status = lifecycle.NEEDS_REVIEW if wipe.review_reasons else ""
+    try:
+        with db.session.begin_nested():
+            db.session.add(wipe)
+    except IntegrityError:
+        # Two uploads of the same log at the same moment: the other one was first.
+        raise _already_imported(_same_log(wipe.log_sha256)) from None
     record(
         actor,
         "wipe.recorded",
@@ -522,23 +644,73 @@ def _save_wipe(actor, device: Device, wipe: WipeRecord) -> WipeRecord:
         passed=wipe.passed,
         source=wipe.source,
         disks=[[d.disk_serial, d.result] for d in wipe.disks],
+        log_sha256=wipe.log_sha256,
+        review=[reason["code"] for reason in wipe.review_reasons],
     )
-    note = _("Wisbeurt %(id)s vastgelegd", id=wipe.id)
-    # A wipe, passed or not, shows the device is being wiped; only a passed one finishes it.
-    if device.state in ("intake", "returned", "repair"):
-        lifecycle.move(actor, device, "wiping", note)
-    if wipe.passed and device.state == "wiping":
-        lifecycle.move(actor, device, "wiped", note)
+    _follow_evidence(actor, device, wipe)
     db.session.flush()
     return wipe
 
 
-def _local_to_utc(moment: datetime | None) -> datetime | None:
-    """nwipe writes the wiping machine's local time; we assume the organisation's zone."""
-    if moment is None:
+def _is_newest(wipe: WipeRecord) -> bool:
+    """No other evidence of the device finished later than this wipe."""
+    later = db.session.scalar(
+        select(func.count())
+        .select_from(WipeRecord)
+        .where(
+            WipeRecord.device_id == wipe.device_id,
+            WipeRecord.id != wipe.id,
+            WipeRecord.finished_at > wipe.finished_at,
+            WipeRecord.review_status.in_(lifecycle.COUNTING_REVIEWS),
+        )
+    )
+    return not later
+
+
+def _follow_evidence(actor, device: Device, wipe: WipeRecord) -> None:
+    """Move the device as the newest evidence says: a passed wipe finishes the wiping,
+    a failed or aborted one sends it back to wiping (or, out on loan, to the desk)."""
+    note = _("Wisbeurt %(id)s vastgelegd", id=wipe.id)
+    if device.state in ("intake", "returned", "repair"):
+        lifecycle.move(actor, device, "wiping", note)  # someone is wiping it
+    if wipe.review_status not in lifecycle.COUNTING_REVIEWS or not _is_newest(wipe):
+        return
+    if wipe.passed:
+        if device.state == "wiping":
+            lifecycle.move(actor, device, "wiped", note)
+        _certify(actor, device, wipe)
+        return
+    reason = _(
+        "Wisbeurt %(id)s is niet geslaagd (%(outcome)s): het apparaat moet opnieuw gewist worden.",
+        id=wipe.id,
+        outcome=", ".join(sorted({str(DISK_RESULT_NAMES[d.result]) for d in wipe.disks})),
+    )
+    if device.state in ("wiped", "software", "qc", "ready"):
+        lifecycle.move(actor, device, "wiping", reason, wipe_id=wipe.id)
+    elif device.state == "on_loan":
+        device.attention = reason
+        record(actor, "device.needs_attention", device, wipe_id=wipe.id, reason="wipe_not_passed")
+
+
+def _same_log(sha256: str | None) -> WipeRecord | None:
+    if sha256 is None:
         return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam"))
-    return moment.replace(tzinfo=zone).astimezone(UTC)
+    return db.session.scalars(select(WipeRecord).where(WipeRecord.log_sha256 == sha256)).first()
+
+
+def _already_imported(existing: WipeRecord | None) -> Conflict:
+    """One log, one record: the answer names the record the log already made."""
+    if existing is None:  # pragma: no cover - the unique index named a row that is gone
+        return Conflict(_("Dit logboek is al ingelezen."), code="log_already_imported")
+    tag = db.session.scalar(select(Device.asset_tag).where(Device.id == existing.device_id))
+    message = _(
+        "Dit logboek is al ingelezen op %(when)s, als wisbeurt %(id)s van %(tag)s. Eén "
+        "logboek geeft één wisbeurt; open die wisbeurt.",
+        when=clock.format_local(existing.recorded_at),
+        id=existing.id,
+        tag=tag,
+    )
+    return Conflict(message, code="log_already_imported", errors={"file": [message]})
 
 
 def _device_for_log(log: wipelog.WipeLog, filename: str) -> Device:
@@ -584,6 +756,9 @@ def _device_for_log(log: wipelog.WipeLog, filename: str) -> Device:
 
 def import_wipe_log(actor, content: bytes, filename: str, device: Device | None = None):
     """Read an nwipe log and save it as a wipe record; nothing is saved if it cannot be read."""
+    existing = _same_log(hashlib.sha256(content).hexdigest())
+    if existing is not None:
+        raise _already_imported(existing)
     try:
         log = wipelog.parse_nwipe_log(content, filename)
     except wipelog.WipeLogError as error:
@@ -601,7 +776,7 @@ def import_wipe_log(actor, content: bytes, filename: str, device: Device | None 
             ),
             code="other_device",
         )
-    _require_workshop_state(device, _("Een wisbeurt vastleggen"))
+    _require_wipe_state(device)
     if log.nist_class is None:
         raise field_error(
             "file",
@@ -612,8 +787,8 @@ def import_wipe_log(actor, content: bytes, filename: str, device: Device | None 
             ),
             code="not_an_erasure",
         )
-    finished_at = _local_to_utc(log.finished_at) or utcnow()
-    _check_in_round(device, finished_at, "file")
+    finished_at = clock.from_local(log.finished_at) or utcnow()
+    _check_times(device, clock.from_local(log.started_at), finished_at, "file")
     wipe = WipeRecord(
         device_id=device.id,
         method=log.method[:60],
@@ -623,25 +798,27 @@ def import_wipe_log(actor, content: bytes, filename: str, device: Device | None 
         passes=log.passes,
         verification=log.verification.value,
         passed=log.passed,
-        started_at=_local_to_utc(log.started_at),
+        started_at=clock.from_local(log.started_at),
         finished_at=finished_at,
         operator_id=actor.id if actor is not None else None,
         source="nwipe-log",
         log_filename=(filename or "")[:255],
+        log_sha256=hashlib.sha256(content).hexdigest(),
+        log_content=content,
         disks=[
             WipeDisk(
                 disk_model=(disk.model or "")[:120],
                 disk_serial=(disk.serial or "")[:120],
                 size_bytes=disk.size_bytes,
                 result=disk.result.value,
-                started_at=_local_to_utc(disk.started_at),
-                finished_at=_local_to_utc(disk.finished_at),
+                started_at=clock.from_local(disk.started_at),
+                finished_at=clock.from_local(disk.finished_at),
                 errors=disk.pass_errors + disk.verify_errors + disk.sync_errors,
             )
             for disk in log.disks
         ],
     )
-    return _save_wipe(actor, device, wipe)
+    return _save_wipe(actor, device, wipe, system_serial=log.system_serial)
 
 
 def get_wipe(device: Device, wipe_id: int) -> WipeRecord:
@@ -651,19 +828,119 @@ def get_wipe(device: Device, wipe_id: int) -> WipeRecord:
     return wipe
 
 
-def certificate(actor, device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
-    """The erasure certificate PDF of a passed wipe: (file name, bytes); numbered once."""
-    if not wipe.passed:
+def review_wipe(actor, device: Device, wipe: WipeRecord, accept: bool, note: str) -> WipeRecord:
+    """A coordinator's verdict on evidence that did not fit: accepted, it counts; with a note."""
+    if actor is not None and actor.role != COORDINATOR:
+        raise Conflict(
+            _("Alleen een coördinator mag een wisbeurt goed- of afkeuren."), code="role_not_allowed"
+        )
+    if wipe.review_status != lifecycle.NEEDS_REVIEW:
+        raise Conflict(_("Deze wisbeurt wacht niet op controle."), code="not_waiting_for_review")
+    note = (note or "").strip()
+    if not note:
+        raise field_error(
+            "note",
+            _("Schrijf kort op waarom, zodat een collega het later begrijpt."),
+            code="note_required",
+        )
+    wipe.review_status = lifecycle.ACCEPTED if accept else lifecycle.REJECTED
+    wipe.reviewed_by_id = actor.id if actor is not None else None
+    wipe.reviewed_at = utcnow()
+    wipe.review_note = note
+    db.session.flush()
+    record(actor, "wipe.reviewed", device, wipe_id=wipe.id, decision=wipe.review_status, note=note)
+    if accept:
+        _require_wipe_state(device)
+        _follow_evidence(actor, device, wipe)
+    db.session.flush()
+    return wipe
+
+
+def _certify(actor, device: Device, wipe: WipeRecord) -> None:
+    """Number a passed wipe's certificate once, when the evidence starts to count."""
+    if wipe.certificate_number is not None:
+        return
+    wipe.certificate_number = f"EC-{utcnow().year}-{reserve(CERTIFICATE_COUNTER):05d}"
+    wipe.verification_token = new_public_token()
+    wipe.certified_at = utcnow()
+    db.session.flush()
+    record(actor, "wipe.certified", device, wipe_id=wipe.id, number=wipe.certificate_number)
+
+
+def verification_url(token: str) -> str:
+    """The short public address a certificate's QR code opens."""
+    return f"{current_app.config['UITLEEN_BASE_URL']}/c/{token}"
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What the public verification page may show: the certificate's facts, no people."""
+
+    number: str
+    finished_at: datetime
+    method: str
+    nist_class: str
+    disk_count: int
+    passed: bool
+    still_counts: bool  # no failed wipe of the device came after it
+
+
+def certificate_facts(token: str) -> CertificateFacts | None:
+    """The facts behind a certificate's verification token, or None for an unknown one."""
+    if not _BARE_TOKEN_RE.match(token or ""):
+        return None
+    wipe = db.session.scalars(
+        select(WipeRecord)
+        .where(WipeRecord.verification_token == token)
+        .options(selectinload(WipeRecord.disks))
+    ).first()
+    if wipe is None:
+        return None
+    return CertificateFacts(
+        number=wipe.certificate_number,
+        finished_at=wipe.finished_at,
+        method=wipe.method,
+        nist_class=wipe.nist_class,
+        disk_count=len(wipe.disks),
+        passed=wipe.passed and all(disk.result == "passed" for disk in wipe.disks),
+        still_counts=not _failed_later(wipe),
+    )
+
+
+def _failed_later(wipe: WipeRecord) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(WipeRecord)
+            .where(
+                WipeRecord.device_id == wipe.device_id,
+                WipeRecord.id != wipe.id,
+                WipeRecord.passed.is_(False),
+                WipeRecord.review_status != lifecycle.REJECTED,
+                WipeRecord.finished_at >= wipe.finished_at,
+            )
+        )
+    )
+
+
+def certificate(device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
+    """The erasure certificate PDF of a certified wipe: (file name, bytes). Reads only."""
+    if not wipe.passed or wipe.review_status not in lifecycle.COUNTING_REVIEWS:
         raise Conflict(
             _(
-                "Geen certificaat: deze wisbeurt is niet geslaagd. Wis de schijf opnieuw of "
-                "vernietig hem, en maak daarna het certificaat."
+                "Geen certificaat: deze wisbeurt is niet geslaagd of wacht nog op controle. "
+                "Wis de schijf opnieuw of vraag een coördinator de wisbeurt te bekijken."
             ),
             code="wipe_not_passed",
         )
     if wipe.certificate_number is None:
-        year = utcnow().year
-        wipe.certificate_number = f"EC-{year}-{reserve(CERTIFICATE_COUNTER):05d}"
+        raise Conflict(
+            _(
+                "Deze wisbeurt telt niet meer: er is later een wisbeurt mislukt. Maak het "
+                "certificaat van de nieuwste geslaagde wisbeurt."
+            ),
+            code="wipe_not_certified",
+        )
     operator = db.session.get(User, wipe.operator_id) if wipe.operator_id else None
     org = settings.get_many(["org_name", "org_address", "org_phone"])
     data = CertificateData(
@@ -679,11 +956,12 @@ def certificate(actor, device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
             model=device.model,
             serial=device.serial or None,
         ),
-        issued_on=utcnow().date(),
+        issued_on=clock.local(wipe.certified_at or wipe.recorded_at).date(),
         disks=[
             CertificateDisk(
                 model=disk.disk_model or _("onbekend model"),
                 serial=disk.disk_serial or None,
+                size=format_bytes(disk.size_bytes) if disk.size_bytes else None,
                 method=wipe.method,
                 nist_class=wipelog.NistClass(wipe.nist_class),
                 passes=wipe.passes,
@@ -691,22 +969,20 @@ def certificate(actor, device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
                 if wipe.verification in {v.value for v in wipelog.Verification}
                 else None,
                 result=wipelog.DiskResult(disk.result),
-                finished_at=as_utc(disk.finished_at or wipe.finished_at),
+                finished_at=clock.local(disk.finished_at or wipe.finished_at),
                 operator=operator.name if operator else _("onbekend"),
                 tool=wipe.tool or None,
                 tool_version=wipe.tool_version or None,
             )
             for disk in wipe.disks
         ],
+        log_sha256=wipe.log_sha256,
+        verification_url=verification_url(wipe.verification_token),
     )
     try:
         pdf = render_certificate(data)
     except CertificateError as error:
         raise Conflict(error.message, code=error.code) from error
-    db.session.flush()
-    record(
-        actor, "wipe.certificate_issued", device, wipe_id=wipe.id, number=wipe.certificate_number
-    )
     return f"certificaat-{wipe.certificate_number}-{device.asset_tag}.pdf", pdf
 
 

@@ -25,8 +25,8 @@ from uitleen import clock
 from uitleen.audit.service import history
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
-from uitleen.db import writes
 from uitleen.devices import bulk, lifecycle, service
+from uitleen.devices.certificate import serial_text
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.schemas import (
     QC_LABELS,
@@ -225,6 +225,11 @@ def show(device_id: int):
         label_url=service.label_url(device.public_token),
         qc_labels=QC_LABELS,
         can_work=role in (VOLUNTEER, COORDINATOR),
+        is_coordinator=role == COORDINATOR,
+        review_names=service.REVIEW_NAMES,
+        review_reason_text=service.review_reason_text,
+        format_bytes=service.format_bytes,
+        serial_text=serial_text,
         **_options(donors=False),
     )
 
@@ -317,7 +322,17 @@ def wipe(device_id: int):
 
 
 def _flash_wipe(record) -> None:
-    if record.passed:
+    if record.review_status == lifecycle.NEEDS_REVIEW:
+        reasons = " ".join(service.review_reason_text(r) for r in record.review_reasons)
+        flash(
+            _(
+                "Wisbeurt vastgelegd, maar hij telt nog niet: een coördinator moet hem eerst "
+                "bekijken. %(reasons)s",
+                reasons=reasons,
+            ),
+            "warning",
+        )
+    elif record.passed:
         flash(_("Wisbeurt vastgelegd: geslaagd."), "success")
     else:
         flash(_("Wisbeurt vastgelegd: NIET geslaagd. Wis de schijf opnieuw."), "warning")
@@ -365,17 +380,35 @@ def wipe_import():
 
 
 @bp.route("/<int:device_id>/wipes/<int:wipe_id>/certificate.pdf")
-@writes
 @role_required(VOLUNTEER)
 def certificate(device_id: int, wipe_id: int):
     device = service.get_device(device_id)
-    name, pdf = service.certificate(actor(), device, service.get_wipe(device, wipe_id))
-    db.session.commit()
+    name, pdf = service.certificate(device, service.get_wipe(device, wipe_id))
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.route("/<int:device_id>/wipes/<int:wipe_id>/review", methods=["POST"])
+@role_required(COORDINATOR)
+def review_wipe(device_id: int, wipe_id: int):
+    """A coordinator accepts or rejects a wipe whose evidence did not fit the device."""
+    device = service.get_device(device_id)
+    wipe = service.get_wipe(device, wipe_id)
+    form = _form_data()
+    try:
+        service.review_wipe(
+            actor(), device, wipe, accept=form.get("decision") == "accept", note=form.get("note")
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join(sum((error.errors or {"_": [error.message]}).values(), [])), "error")
+        return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
+    db.session.commit()
+    flash(_("Uw besluit over wisbeurt %(id)s is vastgelegd.", id=wipe.id), "success")
+    return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
 
 
 # --- software and quality check --------------------------------------------------------

@@ -20,7 +20,7 @@ Times in the log are the wiping machine's local time and are returned as naive d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -28,15 +28,18 @@ from flask_babel import gettext as _
 
 TOOL = "nwipe"
 
+# A serial whose bytes are not readable text is kept as this prefix and its bytes in hex.
+UNREADABLE_SERIAL = "hex:"
+
 ASSET_TAG_RE = re.compile(r"(?<![A-Za-z0-9])UIT-\d{5}(?!\d)", re.IGNORECASE)
 
 # "[2023/02/14 15:04:33]  notice: message"; before 0.28 "[...] nwipe: notice: message".
 _EVENT_RE = re.compile(
-    r"^\[(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\]\s+(?:nwipe:\s+)?"
+    r"^\[(?P<y>\d{4})/(?P<mo>\d{2})/(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})\]\s+"
+    r"(?:nwipe:\s+)?"
     r"(?:(?P<level>debug|info|notice|warning|error|fatal|sanity|level \d+):\s?)?"
     r"(?P<msg>.*)$"
 )
-_TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
 
 _BANNER_RE = re.compile(r"^nwipe (?P<version>\d+(?:\.\d+)+)")
 _OPTION_RE = re.compile(r"^(?P<key>banner|method|rounds|verify|prng)\s+=\s+(?P<value>.*)$")
@@ -58,20 +61,36 @@ _VERIFY_PASS_RE = re.compile(r"^Verifying pass (?P<num>\d+) of (?P<count>\d+)")
 _ERROR_COUNT_RE = re.compile(
     r"^(?P<count>\d+) (?P<kind>verification|wipe) errors on '(?P<dev>[^']+)'"
 )
-# Lines nwipe writes only when a particular disk went wrong.
+# Lines nwipe writes only when a particular disk went wrong. nwipe 0.30 still prints
+# "Erased" for a disk whose writes failed, so these lines decide as much as the table.
 _DISK_FAILURE_RES = (
     re.compile(r"^\[FAILURE\]"),
     re.compile(r">>> ?FAILURE! ?<<<"),
-    re.compile(r"^Nwipe exited with errors on device = "),
+    re.compile(r"^Nwipe exited with (?:non )?(?:fatal )?errors on device = "),
+    re.compile(r"^Buffer flush failure on "),
+    re.compile(r"^Unable to write to "),
+    re.compile(r"^Wrote \d+ bytes on "),  # fewer bytes than the disk holds
+    re.compile(r"verification errors, not empty", re.IGNORECASE),
+)
+# nwipe's debug line per disk at the end: "Status: /dev/sda, result=0, pass_errors=0, …".
+_STATUS_DEBUG_RE = re.compile(
+    r"^Status: (?P<dev>/\S+), result=(?P<result>-?\d+), pass_errors=(?P<passes>\d+), "
+    r"verify_errors=(?P<verify>\d+), fsync_errors=(?P<sync>\d+)"
 )
 
+# 0.31 and later say "completed"; 0.30 said "exited".
+_SUCCESS_MESSAGES = ("Nwipe successfully completed", "Nwipe successfully exited")
 _RUN_END_MESSAGES = (
-    "Nwipe successfully completed",
+    *_SUCCESS_MESSAGES,
     "Nwipe exited with errors,",
     "Nwipe was aborted by the user",
 )
 
+# Control characters other than tab, line ends and form feed, and decoding failures.
+_ODD_CHARS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd\udc80-\udcff]")
 _SUMMARY_TITLE_RE = re.compile(r"^\*+ Drive Status \*+$")
+# The table's header row; 0.30 printed it under a plain rule of stars, without a title.
+_SUMMARY_HEADER_RE = re.compile(r"^!\s+Device \| Status \|")
 _ERRORS_TITLE_RE = re.compile(r"^\*+ Error Summary \*+$")
 _STATUS_ROW_RE = re.compile(
     r"^(?P<flag>[! ])?\s*(?P<dev>\S+)\s*\|(?P<status>[^|]*)\|\s*(?P<thru>[^|]*?)\s*\|"
@@ -218,13 +237,19 @@ class WipeLog:
 
     @property
     def passed(self) -> bool:
-        """True only when there are disks and every one of them passed."""
-        return bool(self.disks) and all(disk.passed for disk in self.disks)
+        """True only when nwipe ended the run without errors and every disk it found passed."""
+        return (
+            bool(self.disks)
+            and all(disk.passed for disk in self.disks)
+            and (self.final_message or "").startswith(_SUCCESS_MESSAGES)
+        )
 
     @property
     def outcome(self) -> Outcome:
         if self.passed:
             return Outcome.PASSED
+        if all(disk.passed for disk in self.disks) and not self.aborted_by_user:
+            return Outcome.FAILED  # every row says Erased, but nwipe itself reported errors
         if any(disk.passed for disk in self.disks):
             return Outcome.PARTIAL
         if self.aborted_by_user or any(d.result is DiskResult.ABORTED for d in self.disks):
@@ -308,7 +333,12 @@ def find_asset_tags(*texts: str) -> tuple[str, ...]:
 
 
 def parse_nwipe_log(text: str | bytes, filename: str = "") -> WipeLog:
-    """Parse an nwipe log; raise WipeLogError when it is not a complete nwipe log."""
+    """Parse an nwipe log; raise WipeLogError when it is not a whole nwipe log.
+
+    A log is whole when its last run ends the way nwipe ends every run: both summary tables
+    closed by their rules, a row for every disk the run worked on, and nwipe's last words.
+    A file cut anywhere short of that is refused: it proves nothing about the disks.
+    """
     lines = _text_lines(text)
     events = [_event(line) for line in lines]
     if not _looks_like_nwipe(lines, events):
@@ -333,7 +363,44 @@ def parse_nwipe_log(text: str | bytes, filename: str = "") -> WipeLog:
         )
     # A log file may hold several runs (nwipe appends); only the last complete run counts.
     start, end = _run_bounds(events, summary_at)
-    return _build(lines[start:end], events[start:end], summary_at - start, filename)
+    missing = _missing_parts(lines, events, start, end, summary_at)
+    if missing:
+        raise WipeLogError(
+            _(
+                "Dit nwipe-logboek is niet compleet, dus het bewijst niet dat de schijven "
+                "gewist zijn: %(missing)s. Kopieer het hele logbestand opnieuw van de "
+                "wiscomputer en lees het dan in, of wis opnieuw.",
+                missing="; ".join(missing),
+            ),
+            code="incomplete",
+        )
+    return _readable_log(_build(lines[start:end], events[start:end], summary_at - start, filename))
+
+
+def _readable_log(log: WipeLog) -> WipeLog:
+    """The parsed log with every text readable (serials were made readable while parsing)."""
+
+    def clean(value):
+        if type(value) is str:  # not the enums, which are str too
+            return _readable(value)
+        if isinstance(value, tuple):
+            return tuple(clean(item) for item in value)
+        return value
+
+    disks = tuple(
+        replace(disk, **{f.name: clean(getattr(disk, f.name)) for f in fields(disk)})
+        for disk in log.disks
+    )
+    return replace(
+        log,
+        **{
+            f.name: clean(getattr(log, f.name))
+            for f in fields(log)
+            if f.name not in ("disks", "dmi")
+        },
+        dmi={_readable(key): _readable(value) for key, value in log.dmi.items()},
+        disks=disks,
+    )
 
 
 def _text_lines(text: str | bytes) -> list[str]:
@@ -348,7 +415,9 @@ def _text_lines(text: str | bytes) -> list[str]:
                 ),
                 code="pdf",
             )
-        text = text.decode("utf-8", errors="replace")
+        # surrogateescape keeps bytes that are not UTF-8, so a garbled serial can be shown
+        # as its bytes; _readable turns them into U+FFFD everywhere else.
+        text = text.decode("utf-8", errors="surrogateescape")
     if not text.strip():
         raise WipeLogError(
             _(
@@ -373,8 +442,7 @@ def _is_binary(text: str) -> bool:
     sample = text[:65536]
     if "\x00" in sample:
         return True
-    odd = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return odd > len(sample) * 0.02
+    return len(_ODD_CHARS_RE.findall(sample)) > len(sample) * 0.02
 
 
 @dataclass(frozen=True)
@@ -388,8 +456,8 @@ def _event(line: str) -> _Event | None:
     match = _EVENT_RE.match(line)
     if not match:
         return None
-    try:
-        at = datetime.strptime(match["ts"], _TIME_FORMAT)
+    try:  # by hand: strptime took most of the parse time of a long log
+        at = datetime(*(int(match[key]) for key in ("y", "mo", "d", "h", "mi", "s")))
     except ValueError:
         return None
     return _Event(at, match["level"], match["msg"].strip())
@@ -407,15 +475,24 @@ def _looks_like_nwipe(lines: list[str], events: list[_Event | None]) -> bool:
 
 
 def _last_summary_index(lines: list[str]) -> int | None:
+    """The title line (or 0.30's rule of stars) of the last Drive Status table."""
     for index in range(len(lines) - 1, -1, -1):
-        if _SUMMARY_TITLE_RE.match(lines[index].strip()):
+        stripped = lines[index].strip()
+        if _SUMMARY_TITLE_RE.match(stripped):
             return index
+        if (
+            _SUMMARY_HEADER_RE.match(stripped)
+            and index > 0
+            and lines[index - 1].strip().startswith("***")
+            and not _ERRORS_TITLE_RE.match(lines[index - 1].strip())
+        ):
+            return index - 1
     return None
 
 
 def _run_bounds(events: list[_Event | None], summary_at: int) -> tuple[int, int]:
     """Lines of the run whose summary is at summary_at: after the previous run's last words,
-    up to and including this run's own last words."""
+    up to and including this run's own last words (or the end of the file without them)."""
     start = 0
     for index in range(summary_at - 1, -1, -1):
         event = events[index]
@@ -431,6 +508,104 @@ def _run_bounds(events: list[_Event | None], summary_at: int) -> tuple[int, int]
     return start, end
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A summary table as nwipe prints it: title, header, rule, rows, closing rule."""
+
+    body: list[str]
+    closed: bool
+    end_at: int  # the index just after the closing rule (or the end of the lines)
+
+
+def _table(lines: list[str], title_at: int) -> _Table:
+    body: list[str] = []
+    started = False
+    for index in range(title_at + 1, len(lines)):
+        stripped = lines[index].strip()
+        if stripped.startswith(("---", "***")):
+            if started:
+                return _Table(body, True, index + 1)
+            started = stripped.startswith("---")
+            continue
+        if started and stripped:
+            body.append(lines[index])
+    return _Table(body, False, len(lines))
+
+
+def _missing_parts(
+    lines: list[str], events: list[_Event | None], start: int, end: int, summary_at: int
+) -> list[str]:
+    """What a whole run has and this one lacks, in plain words; empty when it is whole."""
+    missing: list[str] = []
+    errors_at = _errors_title_index(lines, summary_at)
+    if errors_at is not None and not _table(lines, errors_at).closed:
+        missing.append(_("de tabel \u201cError Summary\u201d is afgebroken"))
+
+    status = _table(lines, summary_at)
+    if not status.closed:
+        missing.append(_("de tabel \u201cDrive Status\u201d is afgebroken"))
+    elif not _status_table_footer(lines, status.end_at):
+        missing.append(_("de regel \u201cTotal Throughput\u201d onder de tabel ontbreekt"))
+    for line in status.body:
+        if not _STATUS_ROW_RE.match(line):
+            missing.append(
+                _(
+                    "deze regel van de tabel is afgebroken: \u201c%(line)s\u201d",
+                    line=_readable(line.strip()),
+                )
+            )
+
+    final = events[end - 1] if end > start else None
+    if final is None or not _is_run_end(final.msg):
+        missing.append(
+            _(
+                "de laatste regel van nwipe (\u201cNwipe successfully completed\u201d, "
+                "\u201cNwipe exited with errors\u201d of \u201cNwipe was aborted by the "
+                "user\u201d) ontbreekt"
+            )
+        )
+    elif any(line.strip() for line in lines[end:]):
+        missing.append(_("na het einde begint een nieuwe wisbeurt die niet af is"))
+
+    if status.closed:
+        listed = {match["dev"] for line in status.body if (match := _STATUS_ROW_RE.match(line))}
+        for device in _worked_on(events[start:end]):
+            if device.rsplit("/", 1)[-1] not in listed:
+                missing.append(
+                    _(
+                        "nwipe begon aan %(device)s, maar die schijf staat niet in de tabel",
+                        device=device,
+                    )
+                )
+    return missing
+
+
+def _status_table_footer(lines: list[str], after: int) -> bool:
+    """nwipe closes the Drive Status table with the Total Throughput line and a star rule."""
+    rest = [line.strip() for line in lines[after:] if line.strip()]
+    return len(rest) >= 2 and bool(_TOTAL_RE.search(rest[0])) and rest[1].startswith("***")
+
+
+def _errors_title_index(lines: list[str], summary_at: int) -> int | None:
+    """The Error Summary title that belongs to this Drive Status table (0.31+), if any."""
+    for index in range(summary_at - 1, -1, -1):
+        stripped = lines[index].strip()
+        if _ERRORS_TITLE_RE.match(stripped):
+            return index
+        if _SUMMARY_TITLE_RE.match(stripped) or _event(lines[index]):
+            return None
+    return None
+
+
+def _worked_on(events: list[_Event | None]) -> list[str]:
+    """Devices the run started a wipe method on, in order."""
+    devices: dict[str, None] = {}
+    for event in events:
+        if event and (match := _INVOKE_RE.match(event.msg)):
+            devices.setdefault(_device(match["dev"]), None)
+    return list(devices)
+
+
 def _is_run_end(msg: str) -> bool:
     return msg.startswith(_RUN_END_MESSAGES)
 
@@ -439,6 +614,7 @@ def _is_run_end(msg: str) -> bool:
 class _DiskFacts:
     """Everything the event lines say about one device path."""
 
+    found: bool = False  # nwipe logged "Found /dev/…" for it
     model: str | None = None
     bus: str | None = None
     size_text: str | None = None
@@ -450,6 +626,7 @@ class _DiskFacts:
     finished_rounds: bool = False
     pass_errors: int = 0
     verify_errors: int = 0
+    sync_errors: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -505,7 +682,7 @@ def _build(
             code="no_method",
         )
 
-    disks = tuple(_disk(facts, row, error_rows) for row in rows)
+    disks = tuple(_disk(facts, row, error_rows) for row in rows) + _left_alone(facts, rows)
     timestamps = [event.at for event in events if event]
     full_text = "\n".join(lines)
     return WipeLog(
@@ -545,6 +722,7 @@ def _read_event(facts: _RunFacts, event: _Event) -> None:
         facts.dmi.setdefault(match["key"], match["value"].strip())
     elif match := _FOUND_RE.match(msg):
         _read_found(facts.disk(match["dev"]), match["rest"], match["serial"])
+        facts.disk(match["dev"]).found = True
     elif match := _SERIAL_RE.match(msg):
         disk = facts.disk(match["dev"])
         disk.serial = disk.serial or _serial(match["serial"])
@@ -568,6 +746,13 @@ def _read_event(facts: _RunFacts, event: _Event) -> None:
             disk.verify_errors = max(disk.verify_errors, int(match["count"]))
         else:
             disk.pass_errors = max(disk.pass_errors, int(match["count"]))
+    elif match := _STATUS_DEBUG_RE.match(msg):
+        disk = facts.disk(match["dev"])
+        disk.pass_errors = max(disk.pass_errors, int(match["passes"]))
+        disk.verify_errors = max(disk.verify_errors, int(match["verify"]))
+        disk.sync_errors = max(disk.sync_errors, int(match["sync"]))
+        if match["result"] != "0":
+            disk.failures.append(msg)
     elif match := _TOTAL_RE.search(msg):
         facts.total = match
     elif msg.startswith("Blanking device"):
@@ -634,7 +819,7 @@ class _StatusRow:
 
 def _status_rows(lines: list[str], summary_at: int) -> list[_StatusRow]:
     rows = []
-    for line in _table_body(lines, summary_at):
+    for line in _table(lines, summary_at).body:
         match = _STATUS_ROW_RE.match(line)
         if not match:
             continue
@@ -660,34 +845,16 @@ def _status_rows(lines: list[str], summary_at: int) -> list[_StatusRow]:
 
 def _error_rows(lines: list[str], summary_at: int) -> dict[str, tuple[int, int, int]]:
     """Pass, verification and fdatasync error counts per short device name."""
-    for index in range(summary_at - 1, -1, -1):
-        if _ERRORS_TITLE_RE.match(lines[index].strip()):
-            counts = {}
-            for line in _table_body(lines, index):
-                match = _ERRORS_ROW_RE.match(line)
-                if match:
-                    sync = int(match["sync"]) if match["sync"] else 0
-                    counts[match["dev"]] = (int(match["passes"]), int(match["verify"]), sync)
-            return counts
-        if _SUMMARY_TITLE_RE.match(lines[index].strip()) or _event(lines[index]):
-            break
-    return {}
-
-
-def _table_body(lines: list[str], title_at: int) -> list[str]:
-    """Rows between the header's dashed rule and the closing rule of a summary table."""
-    body: list[str] = []
-    started = False
-    for line in lines[title_at + 1 :]:
-        stripped = line.strip()
-        if stripped.startswith("---") or stripped.startswith("***"):
-            if started:
-                break
-            started = stripped.startswith("---")
-            continue
-        if started and stripped:
-            body.append(line)
-    return body
+    errors_at = _errors_title_index(lines, summary_at)
+    if errors_at is None:
+        return {}
+    counts = {}
+    for line in _table(lines, errors_at).body:
+        match = _ERRORS_ROW_RE.match(line)
+        if match:
+            sync = int(match["sync"]) if match["sync"] else 0
+            counts[match["dev"]] = (int(match["passes"]), int(match["verify"]), sync)
+    return counts
 
 
 def _disk(
@@ -698,6 +865,7 @@ def _disk(
     pass_errors, verify_errors, sync_errors = error_rows.get(row.name, (0, 0, 0))
     pass_errors = max(pass_errors, known.pass_errors)
     verify_errors = max(verify_errors, known.verify_errors)
+    sync_errors = max(sync_errors, known.sync_errors)
 
     status = row.status.strip("-").strip().upper()
     notes: list[str] = []
@@ -750,6 +918,33 @@ def _disk(
     )
 
 
+def _left_alone(facts: _RunFacts, rows: list[_StatusRow]) -> tuple[WipedDisk, ...]:
+    """Disks nwipe found but did not wipe: their data is still there, so they fail."""
+    listed = {row.name for row in rows}
+    return tuple(
+        WipedDisk(
+            device=device,
+            model=known.model or "",
+            serial=known.serial,
+            size_bytes=known.size_bytes,
+            size_text=known.size_text,
+            bus=known.bus,
+            status="",
+            result=DiskResult.FAILED,
+            started_at=None,
+            finished_at=None,
+            duration=None,
+            throughput=None,
+            pass_errors=0,
+            verify_errors=0,
+            sync_errors=0,
+            notes=(_("nwipe vond deze schijf, maar heeft hem niet gewist."),),
+        )
+        for device, known in facts.disks.items()
+        if known.found and device.rsplit("/", 1)[-1] not in listed
+    )
+
+
 def _device_path(facts: _RunFacts, name: str) -> str:
     """The summary shows 'sda'; the event lines use '/dev/sda'."""
     for device in facts.disks:
@@ -798,11 +993,23 @@ def _blanking(facts: _RunFacts) -> bool:
 
 
 def _serial(value: str) -> str | None:
-    """A disk serial, or None when nwipe had none or anonymised it (-q)."""
+    """A disk serial, or None when nwipe had none or anonymised it (-q).
+
+    Serial bytes that are not readable text (a firmware's garbage, a cut multi-byte
+    character) are kept as their hex bytes behind UNREADABLE_SERIAL, never guessed at.
+    """
     serial = value.strip()
     if not serial or set(serial) <= {"X", "?"} or serial.startswith("(no ATA pass thru)"):
         return None
+    readable = _readable(serial)
+    if "\ufffd" in readable or not readable.isprintable():
+        return UNREADABLE_SERIAL + serial.encode("utf-8", "surrogateescape").hex(" ")
     return serial
+
+
+def _readable(text: str) -> str:
+    """Text for people and databases: bytes that were not UTF-8 become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _identifier(value: str | None) -> str | None:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from uitleen.auth.access import actor, public, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.devices import service as devices
 from uitleen.errors import plain_errors, with_exception_headers
 from uitleen.extensions import csrf, db
 from uitleen.helpdesk import public as page
@@ -31,6 +32,7 @@ from uitleen.helpdesk.schemas import (
 )
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.ratelimit import per_address
+from uitleen.settings import service as settings
 
 bp = Blueprint("helpdesk", __name__)
 bp.record_once(lambda state: state.app.jinja_env.globals.update(template_globals()))
@@ -103,6 +105,18 @@ def public_help(token: str):
 
 # Labels print the URL in upper case (a smaller QR code); the same page answers there.
 bp.add_url_rule("/H/<token>", view_func=public_help)
+
+
+@bp.route("/c/<token>")
+@public
+@page_views_limit
+def verify_certificate(token: str):
+    """Public: the facts of one erasure certificate (its QR code opens this); nothing personal."""
+    facts = devices.certificate_facts(token)
+    org_name = settings.get("org_name")
+    status = 200 if facts is not None else 404
+    page_html = render_template("helpdesk/public/certificate.html", facts=facts, org_name=org_name)
+    return page_html, status
 
 
 def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
