@@ -64,3 +64,16 @@ def test_record_many_refuses_secrets(make_user):
 
     with pytest.raises(ValueError, match="secrets"):
         record_many(None, "x.y", "devices", [1], token="uit_abc")
+
+
+def test_the_log_shows_local_time_across_the_spring_change(client, login_as):
+    from datetime import UTC, datetime
+
+    login_as("coordinator")
+    before = record(None, "test.before", ("thing", 1))
+    after = record(None, "test.after", ("thing", 2))
+    before.at = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 CET
+    after.at = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    db.session.commit()
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "29-03-2026, 01:30" in page and "29-03-2026, 03:30" in page

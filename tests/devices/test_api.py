@@ -299,3 +299,39 @@ def test_a_desk_worker_may_not_make_workshop_moves(client, api_headers):
     assert response.status_code == 409
     assert response.json["code"] == "role_not_allowed"
     assert "rol" in response.json["message"]
+
+
+def test_a_wipe_time_without_an_offset_is_refused_and_nothing_is_saved(client, api_headers):
+    headers = api_headers("volunteer")
+    device = make_device()
+    _backdate(device)
+    disk = {"disk_model": "A", "result": "passed", "finished_at": "2026-03-29T03:30:00"}
+    response = client.post(
+        f"/api/v1/devices/{device.id}/wipes", json=wipe_data(disks=[disk]), headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["disks.0.finished_at"] == [
+        "Zet de tijdzone achter de tijd, bijvoorbeeld 2026-03-01T14:30:00+01:00."
+    ]
+    assert db.session.query(WipeRecord).count() == 0
+
+
+def test_a_wipe_time_with_an_offset_is_kept_and_given_back_with_one(client, api_headers):
+    headers = api_headers("volunteer")
+    device = make_device()
+    _backdate(device)
+    disk = {
+        "disk_model": "A",
+        "result": "passed",
+        "started_at": "2026-03-29T01:30:00+01:00",
+        "finished_at": "2026-03-29T03:30:00+02:00",
+    }
+    response = client.post(
+        f"/api/v1/devices/{device.id}/wipes", json=wipe_data(disks=[disk]), headers=headers
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["started_at"] == "2026-03-29T00:30:00+00:00"
+    assert response.json["finished_at"] == "2026-03-29T01:30:00+00:00"
+    listed = client.get(f"/api/v1/devices/{device.id}/wipes", headers=headers).json[0]
+    assert listed["disks"][0]["finished_at"] == "2026-03-29T01:30:00+00:00"
+    assert listed["recorded_at"].endswith("+00:00")

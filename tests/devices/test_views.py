@@ -1,9 +1,13 @@
 """The workshop pages render for volunteers, show no household data, and their forms work."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from tests.devices.factories import make_device, make_qc_device, make_ready_device
+from uitleen.audit.models import Event
 from uitleen.devices import service
 from uitleen.devices.models import Device, WipeRecord
 from uitleen.extensions import db
@@ -197,3 +201,46 @@ def test_desk_home_shows_devices_ready_to_lend(client, login_as):
     page = client.get("/start").get_data(as_text=True)
     assert "Klaar voor uitleen" in page
     assert "Binnengekomen" not in page
+
+
+def test_manual_wipe_form_reads_its_times_as_local_across_the_spring_change(client, login_as):
+    login_as("volunteer")
+    device = make_device()
+    device.cycle_started_at = datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    # 01:30 CET to 03:30 CEST on 29 March 2026 is one hour of wiping, not two.
+    response = client.post(
+        f"/devices/{device.id}/wipe",
+        data={
+            "method": "Zero Fill",
+            "disk-0-disk_model": "WDC WD5000",
+            "disk-0-result": "passed",
+            "disk-0-started_at": "2026-03-29T01:30",
+            "disk-0-finished_at": "2026-03-29T03:30",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    record = db.session.scalars(select(WipeRecord)).one()
+    assert record.started_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert record.finished_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    page = client.get(f"/devices/{device.id}").get_data(as_text=True)
+    assert "29-03-2026, 03:30" in page  # the wipe's heading and its disk row, as typed
+
+
+def test_device_history_shows_local_time_on_both_sides_of_the_autumn_change(client, login_as):
+    login_as("volunteer")
+    device = make_device()
+    db.session.flush()
+    events = db.session.scalars(
+        select(Event).where(Event.subject_type == "devices", Event.subject_id == str(device.id))
+    ).all()
+    events[0].at = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    db.session.commit()
+    page = client.get(f"/devices/{device.id}").get_data(as_text=True)
+    assert "25-10-2026, 02:30" in page
+    assert 'datetime="2026-10-25T00:30:00+00:00"' in page  # machine-readable, with offset
+    events[0].at = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, an hour later
+    db.session.commit()
+    page = client.get(f"/devices/{device.id}").get_data(as_text=True)
+    assert "25-10-2026, 02:30" in page
+    assert 'datetime="2026-10-25T01:30:00+00:00"' in page

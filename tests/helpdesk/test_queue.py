@@ -260,3 +260,16 @@ def test_api_filters_open_by_default(client, api_headers, lent):
     assert len(everything) == 2
     wrong = client.get("/api/v1/help-requests?status=nope", headers=headers)
     assert wrong.status_code == 422
+
+
+def test_queue_and_request_show_local_time_across_the_autumn_change(client, login_as, lent):
+    from datetime import UTC, datetime
+
+    login_as("intake")
+    lent.created_at = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the second one
+    db.session.commit()
+    assert "25-10-2026, 02:30" in text(client.get("/help-requests/"))
+    assert "25-10-2026, 02:30" in text(client.get(f"/help-requests/{lent.id}"))
+    lent.created_at = datetime(2026, 10, 25, 2, 30, tzinfo=UTC)  # 03:30 CET
+    db.session.commit()
+    assert "25-10-2026, 03:30" in text(client.get("/help-requests/"))

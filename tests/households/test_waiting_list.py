@@ -1,5 +1,7 @@
 """The waiting list: first come first served, each with its need; served by a loan."""
 
+from datetime import UTC, date, datetime
+
 from sqlalchemy import select
 
 from tests.households.factories import make_household
@@ -88,3 +90,12 @@ def test_removing_through_the_api(app, api_headers):
     assert client.get("/api/v1/households/waiting", headers=headers).json == []
     again = client.post(f"/api/v1/households/waiting/{entry.id}/remove", headers=headers)
     assert again.status_code == 409 and again.json["code"] == "not_waiting"
+
+
+def test_days_waited_count_the_organisations_days(app, make_user):
+    household = make_household()
+    entry = service.add_to_waiting_list(make_user("intake"), household, "school")
+    entry.created_at = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)  # 00:30 on 29 March here
+    db.session.commit()
+    assert service.waited_days(entry, date(2026, 3, 29)) == 0
+    assert service.waited_days(entry, date(2026, 4, 1)) == 3

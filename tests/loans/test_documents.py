@@ -2,7 +2,7 @@
 
 import io
 import unicodedata
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -61,6 +61,21 @@ def test_agreement_from_the_loan_page(app, client, login_as):
     assert response.status_code == 200
     text = pdf_text(response.data)
     assert "UIT-00007" in text and CHARGER["nl"] in text and worker.name in text
+
+
+def test_agreement_and_loan_page_give_the_local_day_and_time(app, client, login_as):
+    worker = login_as("intake")
+    loan = make_loan(worker, make_household(language="nl"))
+    # 23:30 UTC on 28 March is 00:30 on 29 March in Amsterdam: the household got it on the 29th.
+    loan.issued_at = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    db.session.commit()
+    assert service.agreement_data(loan).issued_on == date(2026, 3, 29)
+    text = pdf_text(client.get(f"/loans/{loan.id}/agreement.pdf").data)
+    assert "Meegegeven op 29 maart 2026" in text
+    assert "29-03-2026, 00:30" in client.get(f"/loans/{loan.id}").get_data(as_text=True)
+    loan.issued_at = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # after the change: 03:30 CEST
+    db.session.commit()
+    assert "29-03-2026, 03:30" in client.get(f"/loans/{loan.id}").get_data(as_text=True)
 
 
 def test_a_gift_agreement_says_it_is_theirs(translated_app, api_headers, make_user):

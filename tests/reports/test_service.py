@@ -78,6 +78,14 @@ def test_period_bounds_follow_dutch_midnight(app):
     assert finish == datetime(2026, 3, 31, 22, tzinfo=UTC)  # CEST is UTC+2 from 29 March
 
 
+def test_dashboard_months_turn_at_local_midnight(app):
+    # 22:30 UTC on 31 March is 00:30 on 1 April in Amsterdam: April is this month.
+    board = service.dashboard(now=datetime(2026, 3, 31, 22, 30, tzinfo=UTC))
+    assert board.months[-1] == "2026-04"
+    board = service.dashboard(now=datetime(2026, 3, 31, 21, 59, tzinfo=UTC))
+    assert board.months[-1] == "2026-03"
+
+
 def test_month_helpers():
     assert service.Period.month(2026, 12) == service.Period(date(2026, 12, 1), date(2026, 12, 31))
     assert service.last_month(date(2026, 1, 15)) == service.Period.month(2025, 12)

@@ -3,13 +3,14 @@
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pypdfium2
 import pytest
 
 from tests.reports import factories as f
 from tests.reports.test_service import march  # noqa: F401 - the shared data set
+from uitleen import clock
 from uitleen.db import utcnow
 from uitleen.extensions import db
 from uitleen.households.models import Household
@@ -157,10 +158,21 @@ def test_next_due_date_is_the_first_day_the_rule_says_due(app):
     assert due is not None
     from uitleen.households.service import retention_due
 
-    day_before = now + timedelta(days=(due - now.date()).days - 1)
-    assert row.id not in retention_due(day_before)
-    assert row.id in retention_due(now + timedelta(days=(due - now.date()).days))
-    assert due > date.today()
+    days = (due - clock.today(now)).days
+    assert row.id not in retention_due(now + timedelta(days=days - 1))
+    assert row.id in retention_due(now + timedelta(days=days))
+    assert due > clock.today(now)
+
+
+def test_next_due_date_is_a_day_on_the_organisations_calendar(app):
+    from uitleen.reports import privacy
+
+    # Registered 29 March 2025 at 23:30 in Amsterdam: due twelve months on, which is
+    # 00:30 on 30 March 2026 here but still the 29th in UTC.
+    f.household(created_at=datetime(2025, 3, 29, 22, 30, tzinfo=UTC))
+    db.session.commit()
+    now = datetime(2026, 1, 1, 23, 30, tzinfo=UTC)
+    assert privacy.next_due_date(now, horizon_days=400) == date(2026, 3, 30)
 
 
 @pytest.mark.parametrize("role", ["intake", "volunteer"])

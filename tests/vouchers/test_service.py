@@ -1,7 +1,7 @@
 """Batches, import, assignment rules, redeem/revoke/reveal, stock and the issued report."""
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -364,6 +364,39 @@ def test_issued_report_per_month_provider_and_referral_partner(app):
         ("School", 3),
         ("Schuldhulp", 1),
     ]
+
+
+def test_issued_report_counts_local_days_and_months(app):
+    batch = make_batch(codes=5, provider="KPN")
+    household = make_household(referral_partner="School")
+    moments = [
+        datetime(2026, 2, 28, 22, 59, tzinfo=UTC),  # 23:59 on 28 February: before the period
+        datetime(2026, 2, 28, 23, 30, tzinfo=UTC),  # 00:30 on 1 March (CET)
+        datetime(2026, 3, 31, 21, 30, tzinfo=UTC),  # 23:30 on 31 March (CEST, after 29 March)
+        datetime(2026, 3, 31, 22, 30, tzinfo=UTC),  # 00:30 on 1 April
+    ]
+    for moment in moments:
+        service.assign(None, batch.id, household.id).assigned_at = moment
+    db.session.commit()
+    march = service.issued_report(date(2026, 3, 1), date(2026, 3, 31))
+    assert [(r.key, r.issued) for r in march.by_month] == [("2026-03", 2)]
+    spring = service.issued_report(date(2026, 2, 1), date(2026, 4, 30))
+    assert [(r.key, r.issued) for r in spring.by_month] == [
+        ("2026-02", 1),
+        ("2026-03", 2),
+        ("2026-04", 1),
+    ]
+
+
+def test_an_expired_batch_is_refused_with_the_date_as_people_write_it(app):
+    batch = make_batch(codes=1, expires_on=date(2026, 3, 1))
+    household = make_household()
+    with pytest.raises(Invalid) as refused:
+        service.assign(None, batch.id, household.id)
+    assert refused.value.errors["batch_id"] == [
+        "Deze partij is verlopen op 1 maart 2026. Kies een andere partij."
+    ]
+    assert db.session.query(Voucher).filter(Voucher.household_id.is_not(None)).count() == 0
 
 
 def test_issued_report_refuses_an_end_before_the_start(app):

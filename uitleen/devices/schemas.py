@@ -1,7 +1,5 @@
 """One schema per input (API and HTML form alike), and output schemas without household data."""
 
-from datetime import UTC
-
 import marshmallow as ma
 from flask_babel import lazy_gettext
 from marshmallow import validate
@@ -154,6 +152,20 @@ class TransitionSchema(ma.Schema):
     note = F.String(load_default="", validate=validate.Length(max=1000))
 
 
+# A time without an offset is refused, not guessed: read as UTC it was an hour or two off
+# for people, and read as local time it is ambiguous in the autumn fold. The form turns
+# its local datetime-local fields into offsets itself (views._wipe_form).
+MOMENT_IN = {
+    "load_default": None,
+    "allow_none": True,
+    "error_messages": {
+        "invalid_awareness": lazy_gettext(
+            "Zet de tijdzone achter de tijd, bijvoorbeeld 2026-03-01T14:30:00+01:00."
+        )
+    },
+}
+
+
 class WipeDiskInSchema(ma.Schema):
     disk_model = F.String(load_default="", validate=validate.Length(max=120))
     disk_serial = F.String(load_default="", validate=validate.Length(max=120))
@@ -161,8 +173,8 @@ class WipeDiskInSchema(ma.Schema):
         load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**63 - 1)
     )
     result = F.String(required=True, validate=validate.OneOf([r.value for r in DiskResult]))
-    started_at = F.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
-    finished_at = F.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
+    started_at = F.AwareDateTime(**MOMENT_IN)
+    finished_at = F.AwareDateTime(**MOMENT_IN)
     errors = F.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 

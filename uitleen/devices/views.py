@@ -10,7 +10,6 @@ from datetime import datetime
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     g,
     redirect,
@@ -23,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
+from uitleen import clock
 from uitleen.audit.service import history
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
@@ -265,14 +265,11 @@ def move(device_id: int):
 
 
 def _local(value: str) -> str:
-    """A datetime-local field ('2026-03-01T14:30') as ISO with the organisation's offset."""
+    """A datetime-local field ('2026-03-01T14:30'), the organisation's time, as ISO in UTC."""
     if not value:
         return ""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam"))
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=zone).isoformat()
+        return clock.from_local(datetime.fromisoformat(value)).isoformat()
     except ValueError:
         return value  # the schema says what is wrong
 

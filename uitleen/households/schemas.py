@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from marshmallow import validate
 
+from uitleen import clock
 from uitleen.households.models import NEEDS, PROOF_KINDS
 from uitleen.i18n import SUPPORTED
 from uitleen.schemas import PageQuerySchema
@@ -33,9 +34,8 @@ def check_phone(value: str | None) -> None:
 
 
 def check_consent_date(value: date) -> None:
-    from uitleen.db import utcnow
-
-    if value > utcnow().date():
+    # The organisation's today: at 00:30 in Amsterdam it is still yesterday in UTC.
+    if value > clock.today():
         raise ma.ValidationError(
             _(
                 "De datum van toestemming kan niet in de toekomst liggen. "

@@ -13,8 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import and_, exists, func, or_, select, update
 
+from uitleen import clock
 from uitleen.audit.service import record
-from uitleen.db import as_utc, utcnow
+from uitleen.db import utcnow
 from uitleen.errors import Conflict, NotFound, field_error
 from uitleen.extensions import db
 from uitleen.households.models import NEEDS, PROOF_KINDS, Household, WaitingEntry
@@ -384,5 +385,5 @@ def _close_waiting(household: Household, now: datetime) -> None:
 
 
 def waited_days(entry: WaitingEntry, today: date | None = None) -> int:
-    today = today or utcnow().date()
-    return (today - as_utc(entry.created_at).date()).days
+    today = today or clock.today()
+    return (today - clock.local(entry.created_at).date()).days

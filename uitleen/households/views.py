@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
+from uitleen import clock
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
-from uitleen.db import utcnow
 from uitleen.errors import DomainError, plain_errors
 from uitleen.extensions import db
 from uitleen.households import service
@@ -60,7 +60,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(INTAKE)
 def new():
-    values = {"language": "nl", "consent_date": utcnow().date().isoformat()}
+    values = {"language": "nl", "consent_date": clock.today().isoformat()}
     if request.method == "GET":
         return render_template("households/form.html", values=values, errors={}, **choices())
     values = form_values(request.form)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from uitleen import clock
 from uitleen.audit.service import record
 from uitleen.auth.models import User
 from uitleen.db import as_utc, utcnow
@@ -55,7 +56,8 @@ def get(loan_id: int) -> Loan:
 
 
 def today() -> date:
-    return utcnow().date()
+    """Due dates are days on the organisation's calendar, not UTC's."""
+    return clock.today()
 
 
 def default_due_date(start: date | None = None) -> date:
@@ -530,7 +532,7 @@ def agreement_data(loan: Loan) -> AgreementData:
         household_code=household.code,
         contact_name=household.contact_name or None,
         kind=loan.kind,
-        issued_on=as_utc(loan.issued_at).date(),
+        issued_on=clock.local(loan.issued_at).date(),
         due_on=loan.due_date if loan.kind == "loan" else None,
         worker=worker.name if worker is not None else "",
         deposit_cents=loan.deposit_cents if loan.kind == "loan" else None,

@@ -1,9 +1,8 @@
 """REST API: the dashboard figures and the funder report, as JSON."""
 
-from datetime import date
-
 from flask_smorest import Blueprint
 
+from uitleen import clock
 from uitleen.auth.access import role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.reports import service
@@ -31,4 +30,4 @@ def dashboard():
 @blp.response(200, ReportSchema)
 def period(query):
     """The funder report for ?month=YYYY-MM or ?from=…&to=… (inclusive); default last month."""
-    return service.period_report(period_from(query, service.last_month(date.today())))
+    return service.period_report(period_from(query, service.last_month(clock.today())))

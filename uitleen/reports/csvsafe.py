@@ -1,4 +1,8 @@
-"""CSV that spreadsheets open safely: RFC 4180 quoting, CRLF, UTF-8, no formula injection."""
+"""CSV that spreadsheets open safely: RFC 4180 quoting, CRLF, UTF-8, no formula injection.
+
+A moment in a CSV is written with uitleen.clock.iso_local (local time with its offset, for
+the reason given there); the exports today carry dates only, which are local days already.
+"""
 
 import csv
 import io

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
+from uitleen import clock
 from uitleen.audit.models import Event
 from uitleen.auth.models import User
 from uitleen.db import as_utc, utcnow
@@ -59,7 +60,7 @@ def next_due_date(now: datetime, horizon_days: int) -> date | None:
             high = middle
         else:
             low = middle
-    return (now + timedelta(days=high)).date()
+    return clock.today(now + timedelta(days=high))  # the day on the organisation's calendar
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from sqlalchemy import and_, case, distinct, func, select, union
 
+from uitleen import clock
 from uitleen.devices.models import Device, WipeRecord
 from uitleen.extensions import db
 from uitleen.helpdesk.models import HelpRequest
@@ -17,12 +16,6 @@ from uitleen.vouchers.models import Voucher, VoucherBatch
 
 OPEN_HELP_STATUSES = ("new", "in_progress")
 DEVICE_FIGURES = ("received", "wiped", "issued", "returned", "recycled")
-
-
-def organisation_zone() -> ZoneInfo:
-    """The organisation's time zone: a funder's 'March' is March in the Netherlands."""
-    name = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else None
-    return ZoneInfo(name or "Europe/Amsterdam")
 
 
 def month_starts(today: date, count: int = 12) -> list[date]:
@@ -148,11 +141,11 @@ def help_counts() -> dict[str, int]:
 def dashboard(now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows, in a handful of aggregate queries."""
     now = now or datetime.now(UTC)
-    zone = organisation_zone()
-    today = now.astimezone(zone).date()
+    zone = clock.zone()
+    today = clock.today(now)
     starts = month_starts(today)
     following = date(today.year + today.month // 12, today.month % 12 + 1, 1)
-    # Months begin at Dutch midnight, as in the funder reports.
+    # Months begin at local midnight, as in the funder reports: a funder's March is March here.
     bounds = [datetime.combine(day, time(), zone).astimezone(UTC) for day in [*starts, following]]
     threshold = int(settings.get("voucher_low_stock"))
     loans_open, loans_overdue = loan_counts(today)
@@ -182,7 +175,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[start, end) as UTC moments of the organisation's local midnights."""
-        zone = organisation_zone()
+        zone = clock.zone()
         begin = datetime.combine(self.start, time(), zone).astimezone(UTC)
         finish = datetime.combine(self.end + timedelta(days=1), time(), zone).astimezone(UTC)
         return begin, finish

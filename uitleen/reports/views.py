@@ -1,12 +1,13 @@
 """Dashboard, reports for funders with CSV and PDF downloads, and the data protection page."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, lazy_gettext
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from uitleen import clock
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.devices.lifecycle import STATE_NAMES
@@ -75,7 +76,7 @@ def dashboard():
 
 @home_card([INTAKE, COORDINATOR], order=5)
 def dashboard_card(user) -> Card:
-    today = datetime.now(UTC).astimezone(service.organisation_zone()).date()
+    today = clock.today()
     _open, overdue = service.loan_counts(today)
     return Card(
         title=_("Overzicht"),
@@ -101,13 +102,13 @@ def requested_period() -> service.Period:
             _("Deze periode klopt niet. Kijk bij de datums wat er mis is."),
             errors=plain_errors(error.messages),
         ) from error
-    return period_from(data, service.last_month(date.today()))
+    return period_from(data, service.last_month(clock.today()))
 
 
 @bp.route("/reports")
 @role_required(COORDINATOR)
 def period():
-    shortcuts = month_shortcuts(date.today())
+    shortcuts = month_shortcuts(clock.today())
     try:
         chosen = requested_period()
     except Invalid as error:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from uitleen import clock
 from uitleen.audit.service import record
 from uitleen.db import utcnow
 from uitleen.errors import Conflict, Invalid, NotFound, field_error
@@ -35,7 +37,8 @@ LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·])\s+")
 
 
 def today() -> date:
-    return utcnow().date()
+    """Expiry dates are days on the organisation's calendar, not UTC's."""
+    return clock.today()
 
 
 def mask(code: str) -> str:
@@ -427,7 +430,7 @@ def assign(
             "batch_id",
             _(
                 "Deze partij is verlopen op %(date)s. Kies een andere partij.",
-                date=batch.expires_on.isoformat(),
+                date=format_date(batch.expires_on, "long"),
             ),
             code="batch_expired",
         )
@@ -717,26 +720,33 @@ class IssuedReport:
 
 
 def issued_report(start: date, end: date) -> IssuedReport:
-    """Vouchers handed out from start to end (inclusive, by UTC day), per month, provider
-    and referral partner; `redeemed` counts those of them marked redeemed since."""
+    """Vouchers handed out from start to end (inclusive, by the organisation's days), per
+    month, provider and referral partner; `redeemed` counts those marked redeemed since."""
     if end < start:
         raise field_error("end", _("De einddatum ligt vóór de begindatum. Draai ze om."))
-    begin = datetime.combine(start, time.min, tzinfo=UTC)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    month = _month_expression()
-    redeemed = func.sum(case((Voucher.status == "redeemed", 1), else_=0))
-    rows = db.session.execute(
+    begin, until = _local_midnight(start), _local_midnight(end + timedelta(days=1))
+    handed_out = (
         select(
-            month.label("month"),
-            VoucherBatch.provider,
-            Household.referral_partner,
-            func.count(),
-            redeemed,
+            _local_month(start, end).label("month"),
+            VoucherBatch.provider.label("provider"),
+            Household.referral_partner.label("partner"),
+            case((Voucher.status == "redeemed", 1), else_=0).label("redeemed"),
         )
         .join(VoucherBatch, Voucher.batch_id == VoucherBatch.id)
         .join(Household, Voucher.household_id == Household.id)
         .where(Voucher.assigned_at >= begin, Voucher.assigned_at < until)
-        .group_by(month, VoucherBatch.provider, Household.referral_partner)
+        .subquery()
+    )
+    # Grouped outside: PostgreSQL does not see the month CASE, with its bound parameters,
+    # in SELECT and GROUP BY as the same expression.
+    rows = db.session.execute(
+        select(
+            handed_out.c.month,
+            handed_out.c.provider,
+            handed_out.c.partner,
+            func.count(),
+            func.sum(handed_out.c.redeemed),
+        ).group_by(handed_out.c.month, handed_out.c.provider, handed_out.c.partner)
     ).all()
     return IssuedReport(
         start=start,
@@ -749,10 +759,22 @@ def issued_report(start: date, end: date) -> IssuedReport:
     )
 
 
-def _month_expression():
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", Voucher.assigned_at), "YYYY-MM")
-    return func.strftime("%Y-%m", Voucher.assigned_at)
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, clock.zone()).astimezone(UTC)
+
+
+def _local_month(start: date, end: date):
+    """'YYYY-MM' of Voucher.assigned_at on the organisation's calendar, for rows from start.
+
+    SQLite knows no time zones, so the months' local bounds are compared instead.
+    """
+    whens = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        whens.append((Voucher.assigned_at < _local_midnight(following), first.strftime("%Y-%m")))
+        first = following
+    return case(*whens)
 
 
 def _totals(rows, index: int) -> list[ReportRow]:

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from uitleen import clock
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.errors import DomainError, Invalid, plain_errors
@@ -348,7 +349,7 @@ def letter(voucher_id: int):
 @bp.route("/report")
 @role_required(COORDINATOR)
 def report():
-    end = date.today()
+    end = clock.today()
     defaults = {"start": (end.replace(day=1) - timedelta(days=335)).replace(day=1), "end": end}
     given = {k: v for k, v in request.args.items() if k in ("start", "end") and v}
     errors = {}
