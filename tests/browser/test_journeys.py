@@ -127,6 +127,27 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     assert path_of(tab) == f"/devices/{story.device_id}"
     assert "S3YJNX0K812345" in page.inner_text("main")  # the disk serial from the log
 
+    # The donor's erasure certificate, numbered when the passed log was read in: local
+    # time with its zone, the disk's size, the log's SHA-256 and where to check it.
+    certificate = pdf_text(tab.pdf("a.button[href$='/certificate.pdf']"))
+    flat = " ".join(certificate.split())
+    sha256 = page.locator("section[aria-labelledby=wipe-h] code").first.inner_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", sha256)
+    assert sha256 in flat.replace(" ", "")
+    assert "256 GB" in flat
+    assert re.search(r"\d{2}:\d{2} (CET|CEST)", flat), flat[:400]
+    assert "Bakkerij De Korenschoof" in flat
+    verify_url = re.search(r"https?://\S+/c/[A-Z2-7]{26}", flat).group(0)
+
+    # Anyone with the certificate can check it: a public page with its facts only.
+    checker = tab.page.context.new_page()
+    checker.goto(verify_url.replace(urlsplit(verify_url).netloc, urlsplit(page.url).netloc))
+    facts = checker.inner_text("main")
+    assert re.search(r"EC-\d{4}-\d{5}", facts)
+    assert "DoD Short" in facts and "Clear" in facts
+    assert "Bakkerij" not in facts and story.asset_tag not in facts
+    checker.close()
+
     # Software: the checklist starts empty; every item answered as done, one by one.
     page.click(f"a[href='/devices/{story.device_id}/software']")
     page.wait_for_url(f"**/devices/{story.device_id}/software")
