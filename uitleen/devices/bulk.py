@@ -16,7 +16,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from uitleen.audit.models import Event
 from uitleen.audit.service import SYSTEM
+from uitleen.csvexport import restore_cell
 from uitleen.db import utcnow
 from uitleen.devices import service
 from uitleen.devices.models import Device, Donor
@@ -110,7 +111,8 @@ def _reader(open_file: Callable[[], io.TextIOBase]) -> Iterator[tuple[int, dict]
                 )
             )
         for number, row in enumerate(reader, start=2):
-            yield number, {k: (v or "").strip() for k, v in row.items() if k}
+            # A cell the export marked against formulas reads back as it was written.
+            yield number, {k: restore_cell((v or "").strip()) for k, v in row.items() if k}
 
 
 def _flag(value: str) -> bool:
@@ -447,12 +449,3 @@ def _text(value) -> str:
     if value is None:
         return ""
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def write_csv(rows: Iterable[list], handle) -> int:
-    writer = csv.writer(handle)
-    count = -1
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-    return count

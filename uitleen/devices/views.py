@@ -1,7 +1,5 @@
 """The workshop's pages: queues, search, intake, the device page and its forms."""
 
-import csv
-import io
 import os
 import tempfile
 from datetime import datetime
@@ -22,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
+from uitleen import csvexport
 from uitleen.audit.service import history
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
@@ -504,17 +503,8 @@ def bulk_import():
 @bp.route("/export.csv")
 @role_required(VOLUNTEER)
 def export():
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in bulk.export_rows():
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
     return Response(
-        stream_with_context(rows()),
+        stream_with_context(csvexport.stream(bulk.export_rows())),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="apparaten.csv"'},
     )
