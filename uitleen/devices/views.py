@@ -21,7 +21,6 @@ from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
 from uitleen import csvexport
-from uitleen.audit.service import history
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.db import writes
@@ -220,7 +219,7 @@ def show(device_id: int):
             if t not in service.LOAN_TARGETS and device.state != "on_loan"
         ],
         note_required=service.NOTE_REQUIRED,
-        events=history("devices", device.id),
+        events=service.history(device),
         label_url=service.label_url(device.public_token),
         qc_labels=QC_LABELS,
         can_work=role in (VOLUNTEER, COORDINATOR),
