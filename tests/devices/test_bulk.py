@@ -2,6 +2,10 @@
 
 import csv
 import io
+import os
+import tempfile
+import time
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -210,3 +214,57 @@ def test_export_command_neutralises_formulas_and_import_reads_them_back(app, tmp
     device = db.session.scalars(select(Device)).one()
     assert {field: getattr(device, field) for field in FORMULAS} == FORMULAS
     assert device.serial == "=1+1"
+
+
+# --- the spool folder of uploads -------------------------------------------------------
+
+
+def upload(client, text: str):
+    return client.post(
+        "/devices/import",
+        data={"file": (io.BytesIO(text.encode()), "apparaten.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_uploads_spool_in_the_apps_own_folder_and_leave_nothing(
+    app, client, login_as, tmp_path, monkeypatch
+):
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    opened = []
+    real_opener = bulk.opener
+
+    def watching_opener(path):  # the real opener; it only notes which file it reads
+        opened.append(Path(path))
+        assert Path(path).is_file()
+        return real_opener(path)
+
+    monkeypatch.setattr(bulk, "opener", watching_opener)
+    login_as("volunteer")
+    assert upload(client, HEADER + "laptop,,X,1,,,,,,\n").status_code == 422
+    assert upload(client, HEADER + "laptop,Dell,E7450,Z9,,,,,,\n").status_code == 302
+
+    folder = bulk.spool_dir()
+    assert folder == Path(app.instance_path) / "import-spool"
+    assert [path.parent for path in opened] == [folder, folder]
+    assert folder.stat().st_mode & 0o777 == 0o700  # uploads hold donors' names
+    assert list(folder.iterdir()) == [] and list(system_tmp.iterdir()) == []
+
+
+def test_spool_files_of_interrupted_imports_are_removed_at_start(app_factory, tmp_path):
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    dead = folder / "999999999-k3j4.csv"  # its worker is gone (killed by a timeout)
+    live = folder / f"{os.getpid()}-a1b2.csv"  # a worker still importing
+    stale = folder / f"{os.getpid()}-old1.csv"  # too old for any import: a pid reused
+    other = folder / "notes.txt"
+    for path in (dead, live, stale, other):
+        path.write_text("serial\n")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+
+    app_factory(IMPORT_SPOOL_DIR=str(folder))
+
+    assert sorted(p.name for p in folder.iterdir()) == sorted([live.name, other.name])

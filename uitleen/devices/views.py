@@ -1,7 +1,6 @@
 """The workshop's pages: queues, search, intake, the device page and its forms."""
 
 import os
-import tempfile
 from datetime import datetime
 
 from flask import (
@@ -41,6 +40,8 @@ from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
+# At start, remove the upload spools that workers killed mid-import left behind.
+bp.record_once(lambda state: bulk.clean_spool(state.app))
 
 STAFF = (VOLUNTEER, INTAKE)
 PAGE_SIZE = 50
@@ -481,9 +482,7 @@ def bulk_import():
         )
         return render_template("devices/import.html", result=result, columns=bulk.COLUMNS), 422
     # Spool to disk: the import reads the file twice and must not hold it in memory.
-    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as spool:
-        upload.save(spool)
-        path = spool.name
+    path = bulk.spool_upload(upload)
     try:
         count = bulk.import_rows(actor(), bulk.opener(path))
     except bulk.ImportRefused as refused:
