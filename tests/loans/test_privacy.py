@@ -8,6 +8,7 @@ from werkzeug.routing import Rule
 from tests.households.factories import make_household
 from tests.loans.factories import make_loan, make_ready_device
 from tests.test_routes import allowed_roles
+from uitleen.audit.service import record
 from uitleen.auth.roles import VOLUNTEER
 from uitleen.extensions import db
 from uitleen.households import service as households
@@ -127,3 +128,37 @@ def test_volunteers_get_403_on_every_household_and_loan_route(
             checked += 1
     assert checked >= 20
     assert loans.get(lent["loan"].id).closed_at is None  # nothing changed
+
+
+def test_volunteer_device_history_has_no_desk_text(app, client, login_as, api_headers, lent):
+    """The return condition is the intake desk's words about a household: not for the workshop."""
+    device, loan = lent["device"], lent["loan"]
+    condition = "Scherm gebarsten, zegt Zebedeus; belt terug op 0698765432"
+    loans.take_back(login_as("intake"), loan, condition, True, note="Terug van Quackenbush")
+    db.session.commit()
+    assert condition in client.get(f"/loans/{loan.id}").get_data(as_text=True)
+
+    login_as(VOLUNTEER)
+    headers = api_headers(VOLUNTEER)
+    for url in (f"/devices/{device.id}", f"/api/v1/devices/{device.id}"):
+        response = client.get(url, headers=headers if url.startswith("/api/") else {})
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        for secret in ("Zebedeus", "0698765432", "Quackenbush", "gebarsten"):
+            assert secret not in body, (url, secret)
+    history = client.get(f"/devices/{device.id}").get_data(as_text=True).split('id="hist-h"')[1]
+    assert "Teruggebracht" in history  # the move itself is still shown
+
+
+def test_device_history_hides_desk_notes_written_before(app, client, login_as, lent):
+    """Rows from before the fix carried the return condition in the device's history."""
+    device, loan = lent["device"], lent["loan"]
+    record(None, "device.state_changed", device, source="on_loan", target="returned",
+           note="Kras op deksel, aldus Zebedeus", loan_id=loan.id)  # fmt: skip
+    record(None, "device.state_changed", device, source="returned", target="repair",
+           note="Scharnier los")  # fmt: skip
+    db.session.commit()
+    login_as(VOLUNTEER)
+    history = client.get(f"/devices/{device.id}").get_data(as_text=True).split('id="hist-h"')[1]
+    assert "Zebedeus" not in history and "Kras op deksel" not in history
+    assert "Scharnier los" in history  # the workshop's own note stays

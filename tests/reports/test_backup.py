@@ -1,10 +1,12 @@
 """Backup while writes go on, verification, and restore into an empty database only."""
 
+import os
 import sqlite3
 import threading
 import time
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
 from tests.conftest import fresh_database, on_postgres, requires_postgres
@@ -157,3 +159,59 @@ def test_postgres_backup_during_writes_and_restore(app, tmp_path, empty_pg_datab
     with pytest.raises(backups.BackupError, match="not empty"):
         backups.restore(out, empty_pg_database)
     db.session.execute(text("SELECT 1"))
+
+
+def mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_sqlite_backup_is_readable_by_its_owner_only(sqlite_app, tmp_path):
+    # It holds household data, voucher codes and password hashes.
+    add_locations(sqlite_app, 0, 3)
+    out = tmp_path / "copy.sqlite3"
+    old = os.umask(0o022)  # the usual umask, which would make the file 0644
+    try:
+        result = sqlite_app.test_cli_runner().invoke(args=["backup", str(out)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert mode(out) == 0o600
+
+
+def test_sqlite_restore_into_the_tables_of_db_upgrade(sqlite_app, app_factory, tmp_path):
+    """The README's way: `uitleen db upgrade` makes the empty tables, restore fills them."""
+    add_locations(sqlite_app, 0, 7)
+    out = tmp_path / "copy.sqlite3"
+    assert sqlite_app.test_cli_runner().invoke(args=["backup", str(out)]).exit_code == 0
+    target = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'upgraded.sqlite3'}")
+    upgraded = target.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    result = target.test_cli_runner().invoke(args=["restore", str(out)])
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Location)) == 7
+        db.session.remove()
+
+
+@requires_postgres
+def test_postgres_backup_mode_and_restore_into_upgraded_tables(app_factory, tmp_path):
+    """The README's way, both ends made by `uitleen db upgrade`; the copy is 0600."""
+    with fresh_database(tmp_path, "source") as source, fresh_database(tmp_path, "target") as target:
+        for url in (source, target):
+            with app_factory(SQLALCHEMY_DATABASE_URI=url).app_context():
+                upgrade()  # `uitleen db upgrade` (its CLI would find this test's app)
+                if url == source:
+                    settings.add_location(None, "Buurthuis De Brug")
+                    db.session.commit()
+                db.session.remove()
+                db.engine.dispose()
+        out = tmp_path / "uitleen.dump"
+        old = os.umask(0o022)
+        try:
+            assert backups.backup(source, out).ok
+        finally:
+            os.umask(old)
+        assert mode(out) == 0o600
+        restored = backups.restore(out, target)
+        assert restored.ok and restored.copy_counts["locations"] == 1
+        assert restored.copy_counts["alembic_version"] == 1

@@ -20,6 +20,7 @@ GENERAL = {
     "retention_months": "18",
     "voucher_low_stock": "5",
     "help_callback_days": "3",
+    "max_open_vouchers_per_household": "2",
 }
 
 
@@ -39,12 +40,13 @@ def test_general_settings_are_saved_and_audited(client, coordinator):
     assert service.get("org_name") == "Buurtlaptops Oost"
     assert service.get("retention_months") == 18
     assert service.get("voucher_low_stock") == 5
-    assert events("setting.changed") == 10
+    assert service.get("max_open_vouchers_per_household") == 2
+    assert events("setting.changed") == 11
     page = client.get("/settings/").get_data(as_text=True)
     assert 'value="Buurtlaptops Oost"' in page
     # Posting the same values again changes (and logs) nothing.
     client.post("/settings/", data=GENERAL)
-    assert events("setting.changed") == 10
+    assert events("setting.changed") == 11
 
 
 def test_general_settings_errors_keep_input_and_change_nothing(client, coordinator):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.vouchers.factories import make_batch, make_household
 from uitleen.extensions import db
+from uitleen.settings import service as settings
 from uitleen.vouchers.models import Voucher
 
 WORKERS = 50
@@ -68,3 +69,22 @@ def test_parallel_assignments_never_share_a_code(app, api_headers, codes, handed
     # Each household that was told "yes" holds exactly the code it was told.
     told = {body["household_id"]: body["code"] for status, body in results if status == 201}
     assert {v.household_id: v.code for v in rows} == told
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_parallel_assignments_to_one_household_respect_the_limit(app, api_headers, limit):
+    """Ten desks give the same household a code at the same moment: the limit holds."""
+    settings.put(None, "max_open_vouchers_per_household", limit)
+    headers = api_headers("intake")
+    batch_id = make_batch(codes=20).id
+    household_id = make_household().id
+    db.session.rollback()
+
+    results = assign_in_parallel(app, headers, batch_id, [household_id] * 10)
+
+    statuses = Counter(status for status, _body in results)
+    assert statuses == Counter({201: limit, 409: 10 - limit}), results
+    assert {body["code"] for status, body in results if status == 409} == {"voucher_limit"}
+    db.session.expire_all()
+    held = db.session.scalars(select(Voucher).where(Voucher.household_id == household_id)).all()
+    assert len(held) == limit and {v.status for v in held} == {"assigned"}

@@ -210,10 +210,9 @@ def test_assign_with_the_households_own_loan(app, make_user):
 
 def test_no_codes_left_says_import_or_pick_another(app, make_user):
     batch = make_batch(codes=1)
-    household = make_household()
-    service.assign(None, batch.id, household.id)
+    service.assign(None, batch.id, make_household().id)
     with pytest.raises(Conflict) as refused:
-        service.assign(None, batch.id, household.id)
+        service.assign(None, batch.id, make_household().id)
     assert refused.value.code == "no_codes_left"
     assert "Lees nieuwe codes in, of kies een andere partij." in refused.value.message
 
@@ -306,6 +305,43 @@ def test_expire_marks_available_codes_of_expired_batches_only(app):
     assert service.expire_batches() == 0
 
 
+def test_one_open_voucher_per_household_per_batch(app, make_user):
+    intake = make_user("intake")
+    batch, other = make_batch(codes=5), make_batch(codes=5)
+    household = make_household()
+    first = service.assign(intake, batch.id, household.id)
+    db.session.commit()
+    with pytest.raises(Conflict) as refused:
+        service.assign(intake, batch.id, household_code=household.code)
+    assert refused.value.code == "voucher_limit"
+    assert "al een code uit deze partij" in refused.value.message
+    db.session.rollback()
+    assert count_codes(batch.id) == 5
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Voucher).where(Voucher.status == "assigned")
+        )
+        == 1
+    )
+    assert len(events("voucher.assigned")) == 1
+    # Another batch is another product; a revoked (lost) code frees the place.
+    assert service.assign(intake, other.id, household.id).household_id == household.id
+    service.revoke(intake, first, "Kwijtgeraakt")
+    assert service.assign(intake, batch.id, household.id).id != first.id
+
+
+def test_the_voucher_limit_is_a_setting(app):
+    settings.put(None, "max_open_vouchers_per_household", 2)
+    batch = make_batch(codes=5)
+    household = make_household()
+    service.assign(None, batch.id, household.id)
+    service.assign(None, batch.id, household.id)
+    with pytest.raises(Conflict) as refused:
+        service.assign(None, batch.id, household.id)
+    assert refused.value.code == "voucher_limit"
+    assert "2 codes" in refused.value.message
+
+
 # --- stock and report ------------------------------------------------------------------
 
 
@@ -314,9 +350,8 @@ def test_stock_by_batch_counts_and_flags_low_batches(app):
     plenty = make_batch(codes=8, provider="Lebara")
     low = make_batch(codes=6, provider="KPN")
     expired = make_batch(codes=1, provider="Odido", expires_on=date.today() - timedelta(days=3))
-    household = make_household()
-    service.assign(None, low.id, household.id)
-    service.assign(None, low.id, household.id)
+    service.assign(None, low.id, make_household().id)
+    service.assign(None, low.id, make_household().id)
     db.session.commit()
     stock = {s.batch_id: s for s in service.stock_by_batch()}
     assert (stock[plenty.id].available, stock[plenty.id].low_stock) == (8, False)
@@ -333,6 +368,7 @@ def test_stock_by_batch_counts_and_flags_low_batches(app):
 
 
 def test_issued_report_per_month_provider_and_referral_partner(app):
+    settings.put(None, "max_open_vouchers_per_household", 2)  # debt gets two from Lebara
     lebara = make_batch(codes=5, provider="Lebara")
     kpn = make_batch(codes=5, provider="KPN")
     school = make_household(referral_partner="School")

@@ -144,8 +144,13 @@ def test_assign_page_errors_say_what_to_do(client, login_as):
     assert 'value="HH-NOPE"' in text(unknown)
     household = make_household()
     client.post("/vouchers/assign", data={"household_id": household.id, "batch_id": batch.id})
-    empty = client.post(
+    again = client.post(
         "/vouchers/assign", data={"household_id": household.id, "batch_id": batch.id}
+    )
+    assert again.status_code == 409
+    assert "al een code uit deze partij" in text(again) and "eerst in" in text(again)
+    empty = client.post(
+        "/vouchers/assign", data={"household_id": make_household().id, "batch_id": batch.id}
     )
     assert empty.status_code == 409
     assert "Lees nieuwe codes in, of kies een andere partij." in text(empty)

@@ -14,18 +14,23 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
+from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from uitleen.audit.models import Event
 from uitleen.audit.service import SYSTEM
+from uitleen.csvexport import restore_cell
 from uitleen.db import utcnow
 from uitleen.devices import service
 from uitleen.devices.models import Device, Donor
@@ -77,6 +82,60 @@ class ImportRefused(Exception):
         self.result = result
 
 
+# --- the spool folder ------------------------------------------------------------------
+# Uploads are spooled to disk (an import reads its file twice). A worker killed mid-import
+# (a gunicorn timeout) never reaches its `finally`, so the spool lives in a folder the app
+# owns, not the system's temp folder, and each app start removes what dead workers left.
+
+SPOOL_MAX_AGE = 24 * 3600  # no import runs this long: an older file's pid was reused
+
+
+def spool_dir(app=None) -> Path:
+    """IMPORT_SPOOL_DIR, or import-spool in the instance folder; only the app may read it."""
+    app = app or current_app
+    configured = app.config.get("IMPORT_SPOOL_DIR")
+    folder = Path(configured) if configured else Path(app.instance_path) / "import-spool"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
+def spool_upload(upload) -> Path:
+    """Save an uploaded file into the spool folder, named after this process."""
+    with tempfile.NamedTemporaryFile(
+        dir=spool_dir(), prefix=f"{os.getpid()}-", suffix=".csv", delete=False
+    ) as spool:
+        upload.save(spool)
+    return Path(spool.name)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's process took the number: ours is gone
+        return False
+    return True
+
+
+def clean_spool(app) -> int:
+    """Remove the spool files of workers that are gone; returns how many."""
+    removed = 0
+    too_old = time.time() - SPOOL_MAX_AGE
+    for path in spool_dir(app).glob("*-*.csv"):
+        pid = path.name.split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            if not _pid_alive(int(pid)) or path.stat().st_mtime < too_old:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker starting at the same time got it first
+            pass
+    return removed
+
+
 def opener(path) -> Callable[[], io.TextIOBase]:
     """A function that opens the CSV file afresh for each pass (a BOM from Excel is fine)."""
 
@@ -110,7 +169,8 @@ def _reader(open_file: Callable[[], io.TextIOBase]) -> Iterator[tuple[int, dict]
                 )
             )
         for number, row in enumerate(reader, start=2):
-            yield number, {k: (v or "").strip() for k, v in row.items() if k}
+            # A cell the export marked against formulas reads back as it was written.
+            yield number, {k: restore_cell((v or "").strip()) for k, v in row.items() if k}
 
 
 def _flag(value: str) -> bool:
@@ -287,7 +347,8 @@ def import_rows(
 ) -> int:
     """Check every row, then insert them in batches; raises ImportRefused and writes
     nothing when any row is wrong. The caller commits (one transaction)."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    # Unnamed (gone when closed, or when the process dies), in the app's own folder.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=spool_dir()) as spool:
         result = check(open_file, spool)
         if result.error_count:
             raise ImportRefused(result)
@@ -465,12 +526,3 @@ def _text(value) -> str:
     if value is None:
         return ""
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def write_csv(rows: Iterable[list], handle) -> int:
-    writer = csv.writer(handle)
-    count = -1
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-    return count

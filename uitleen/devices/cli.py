@@ -5,6 +5,7 @@ import sys
 import click
 from flask_babel import gettext as _
 
+from uitleen import csvexport
 from uitleen.devices import bulk
 from uitleen.extensions import db
 
@@ -62,10 +63,10 @@ def _report(result: bulk.CheckResult) -> None:
 def export_devices(path: str):
     """Write all devices as CSV (the columns that `devices import` reads); '-' is stdout."""
     if path == "-":
-        count = bulk.write_csv(bulk.export_rows(), sys.stdout)
+        csvexport.write(bulk.export_rows(), sys.stdout)
     else:
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            count = bulk.write_csv(bulk.export_rows(), handle)
+            count = csvexport.write(bulk.export_rows(), handle)
         click.echo(_("%(n)s apparaten geschreven naar %(path)s.", n=count, path=path))
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from uitleen import clock
+from uitleen.audit import service as audit
 from uitleen.audit.service import record
 from uitleen.auth.models import User
 from uitleen.auth.roles import COORDINATOR
@@ -1222,6 +1223,35 @@ class DeviceWork:
     wiped: bool
     checked: bool
     operators: dict[int, str]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    actor_name: str
+    verb: str
+    data: dict
+
+
+def history(device: Device) -> list[HistoryLine]:
+    """The device's events as every role may read them, newest first.
+
+    A move made at the loan desk (it names a loan) shows without its note: rows written
+    before the return condition stopped being copied here still hold the desk's words.
+    """
+    return [
+        HistoryLine(
+            event.at,
+            event.actor_name,
+            event.verb,
+            {
+                k: v
+                for k, v in (event.data or {}).items()
+                if not (k == "note" and "loan_id" in event.data)
+            },
+        )
+        for event in audit.history("devices", device.id)
+    ]
 
 
 def work(device: Device) -> DeviceWork:

@@ -1,10 +1,7 @@
 """The workshop's pages: queues, search, intake, the device page and its forms."""
 
-import csv
-import io
 import os
 import re
-import tempfile
 from datetime import datetime
 
 from flask import (
@@ -22,8 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
-from uitleen import clock
-from uitleen.audit.service import history
+from uitleen import clock, csvexport
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import bulk, lifecycle, service
@@ -45,6 +41,8 @@ from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
+# At start, remove the upload spools that workers killed mid-import left behind.
+bp.record_once(lambda state: bulk.clean_spool(state.app))
 
 STAFF = (VOLUNTEER, INTAKE)
 PAGE_SIZE = 50
@@ -227,7 +225,7 @@ def show(device_id: int):
             if t not in service.LOAN_TARGETS and device.state != "on_loan"
         ],
         note_required=service.NOTE_REQUIRED,
-        events=history("devices", device.id),
+        events=service.history(device),
         label_url=service.label_url(device.public_token),
         qc_labels=QC_LABELS,
         can_work=role in (VOLUNTEER, COORDINATOR),
@@ -520,9 +518,7 @@ def bulk_import():
         )
         return render_template("devices/import.html", result=result, columns=bulk.COLUMNS), 422
     # Spool to disk: the import reads the file twice and must not hold it in memory.
-    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as spool:
-        upload.save(spool)
-        path = spool.name
+    path = bulk.spool_upload(upload)
     try:
         count = bulk.import_rows(actor(), bulk.opener(path))
     except bulk.ImportRefused as refused:
@@ -541,17 +537,8 @@ def bulk_import():
 @bp.route("/export.csv")
 @role_required(VOLUNTEER)
 def export():
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in bulk.export_rows():
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
     return Response(
-        stream_with_context(rows()),
+        stream_with_context(csvexport.stream(bulk.export_rows())),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="apparaten.csv"'},
     )

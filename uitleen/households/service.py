@@ -1,7 +1,25 @@
 """Households: register with the least data, search, the waiting list, and erasure.
 
 Personal fields (contact name, phone, notes) are kept only as long as they are needed:
-purge() erases them a set number of months after the household's last loan ended.
+purge() erases them a set number of months after the household's last loan ended, and
+erase() does it at once when the household asks.
+
+Where free text about a household may live (and nowhere else):
+
+- households: contact_name, phone, notes
+- waiting_entries.note
+- loans: notes, return_condition (the desk's words; never copied to the device history)
+- vouchers.note (redeem and revoke notes)
+- help_requests sent from a device while the household had it: message, callback_phone,
+  staff_notes
+- events about those rows, and device events that name one of its loans, under the keys
+  in FREE_TEXT_KEYS only
+
+_erase_rows() blanks all of it in one go, for erase() and purge() alike. What stays is
+what the funders' reports count: the household code, the loans, vouchers and help
+requests themselves (dates, kinds, outcomes, categories), and in the event log what was
+done, by whom and when. tests/households/test_erasure.py searches every text column of
+every table after erasure, so free text put anywhere else fails that test.
 """
 
 import calendar
@@ -14,13 +32,16 @@ from flask_babel import lazy_gettext
 from sqlalchemy import and_, exists, func, or_, select, update
 
 from uitleen import clock
+from uitleen.audit.models import Event
 from uitleen.audit.service import record
 from uitleen.db import utcnow
 from uitleen.errors import Conflict, NotFound, field_error
 from uitleen.extensions import db
+from uitleen.helpdesk.models import HelpRequest
 from uitleen.households.models import NEEDS, PROOF_KINDS, Household, WaitingEntry
 from uitleen.loans.models import Loan
 from uitleen.settings import service as settings
+from uitleen.vouchers.models import Voucher
 
 # No 0/O, 1/I/L or U/V look-alikes: a code read aloud over the phone stays unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -213,27 +234,84 @@ def loans_of(household: Household) -> list[Loan]:
 # --- erasure ---------------------------------------------------------------------------
 
 
+# Keys of an event's data that may hold someone's words; erasure blanks them.
+FREE_TEXT_KEYS = frozenset(
+    {"note", "notes", "message", "condition", "contact_name", "phone", "callback_phone"}
+)
+
+
 def _erase_rows(household_ids: list[int], now: datetime) -> None:
-    """Blank the personal fields of these households and the free text about them."""
-    db.session.execute(
-        update(Household)
-        .where(Household.id.in_(household_ids))
-        .values(contact_name=None, phone=None, notes=None, erased_at=now)
-        .execution_options(synchronize_session="fetch")
+    """Blank the personal fields of these households and every free text about them.
+
+    The one place erasure happens (the module docstring lists where such text may live).
+    """
+    _blank(Household, Household.id, household_ids,
+           contact_name=None, phone=None, notes=None, erased_at=now)  # fmt: skip
+    _blank(WaitingEntry, WaitingEntry.household_id, household_ids, note="")
+    _blank(Loan, Loan.household_id, household_ids, notes="", return_condition="")
+    _blank(Voucher, Voucher.household_id, household_ids, note="")
+    help_requests = list(
+        db.session.scalars(select(HelpRequest.id).where(_sent_while_lent(household_ids)))
     )
-    # Free-text notes may name people; loans stay as anonymous history.
-    db.session.execute(
-        update(WaitingEntry)
-        .where(WaitingEntry.household_id.in_(household_ids))
-        .values(note="")
-        .execution_options(synchronize_session="fetch")
+    _blank(HelpRequest, HelpRequest.id, help_requests,
+           message="", callback_phone="", staff_notes="")  # fmt: skip
+    _scrub_events(household_ids, help_requests)
+
+
+def _blank(model, column, ids: list[int], **values) -> None:
+    if ids:
+        db.session.execute(
+            update(model)
+            .where(column.in_(ids))
+            .values(**values)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def _sent_while_lent(household_ids: list[int]):
+    """Help requests come from a label, not a person: those sent from a device while one
+    of these households had it (a kept, lost or given device has no working label)."""
+    return exists().where(
+        Loan.household_id.in_(household_ids),
+        Loan.device_id == HelpRequest.device_id,
+        HelpRequest.created_at >= Loan.issued_at,
+        or_(Loan.closed_at.is_(None), HelpRequest.created_at <= Loan.closed_at),
     )
-    db.session.execute(
-        update(Loan)
-        .where(Loan.household_id.in_(household_ids))
-        .values(notes="")
-        .execution_options(synchronize_session="fetch")
-    )
+
+
+def _scrub_events(household_ids: list[int], help_request_ids: list[int]) -> None:
+    """Blank the free-text keys of the events about the households' rows; what was done,
+    by whom and when stays."""
+    loans = db.session.execute(
+        select(Loan.id, Loan.device_id).where(Loan.household_id.in_(household_ids))
+    ).all()
+    loan_ids = {loan_id for loan_id, _device in loans}
+    subjects = {
+        "households": household_ids,
+        "waiting_entries": db.session.scalars(
+            select(WaitingEntry.id).where(WaitingEntry.household_id.in_(household_ids))
+        ).all(),
+        "loans": loan_ids,
+        "vouchers": db.session.scalars(
+            select(Voucher.id).where(Voucher.household_id.in_(household_ids))
+        ).all(),
+        "help_requests": help_request_ids,
+        # Device events are read for the loan they name, below.
+        "devices": {device_id for _loan, device_id in loans},
+    }
+    about = [
+        and_(Event.subject_type == kind, Event.subject_id.in_([str(i) for i in ids]))
+        for kind, ids in subjects.items()
+        if ids
+    ]
+    if not about:
+        return
+    for event in db.session.scalars(select(Event).where(or_(*about))):
+        data = event.data or {}
+        if event.subject_type == "devices" and data.get("loan_id") not in loan_ids:
+            continue  # the workshop's own words about the device
+        if FREE_TEXT_KEYS.intersection(data):
+            event.data = {k: ("" if k in FREE_TEXT_KEYS else v) for k, v in data.items()}
 
 
 def erase(actor, household: Household) -> Household:

@@ -334,7 +334,9 @@ def take_back(
     loan.charger_returned = bool(charger_returned)
     loan.deposit_refunded = _deposit_refunded(loan, deposit_refunded)
     _add_note(loan, note)
-    lifecycle.move(actor, loan.device, "returned", note=condition or "", loan_id=loan.id)
+    # The condition is the desk's words about a household's use: it stays on the loan
+    # (intake and coordinators), out of the device history the workshop reads.
+    lifecycle.move(actor, loan.device, "returned", loan_id=loan.id)
     record(
         actor,
         "loan.returned",

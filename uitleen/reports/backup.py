@@ -4,6 +4,11 @@ SQLite: the online backup API copies the database inside one read transaction, s
 copy is a snapshot even while other workers write (WAL keeps readers and writers apart).
 PostgreSQL: pg_dump in custom format, pinned to an exported snapshot in which the row
 counts were taken, so counts and copy describe the same moment.
+
+A backup holds household data, full voucher codes and password hashes, so it is made
+readable by its owner only (0600) from the first byte, whatever the umask.
+Restore goes into an empty database: one without rows, or the empty tables that
+`uitleen db upgrade` makes (its alembic_version row alone is no data).
 """
 
 import os
@@ -25,6 +30,22 @@ PG_MISSING = (
     '  pg_restore --no-owner --exit-on-error --single-transaction --dbname="$DATABASE_URL" '
     "uitleen.dump"
 )
+
+
+OWNER_ONLY = 0o600
+# Written by `uitleen db upgrade` into an otherwise empty database; the restore brings its own.
+SCHEMA_TABLES = frozenset({"alembic_version"})
+
+
+def private_file(path: Path) -> None:
+    """An empty file only its owner can read, made before anything is written to it."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+    os.chmod(path, OWNER_ONLY)  # in case the umask took bits away from what we asked
+
+
+def filled_tables(counts: dict[str, int]) -> dict[str, int]:
+    """The tables that hold data, which a restore must never overwrite."""
+    return {name: n for name, n in counts.items() if n and name not in SCHEMA_TABLES}
 
 
 class BackupError(Exception):
@@ -93,6 +114,7 @@ def backup_sqlite(source: Path, out: Path) -> Verification:
         raise BackupError(f"The database file {source} does not exist.")
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
+    private_file(partial)
     src = sqlite3.connect(source, isolation_level=None, timeout=30)
     try:
         # One read transaction: the counts and the copied pages are the same snapshot.
@@ -125,7 +147,7 @@ def restore_sqlite(backup: Path, target: Path) -> Verification:
         counts = sqlite_counts(src)
         dst = sqlite3.connect(target, isolation_level=None, timeout=30)
         try:
-            filled = {name: n for name, n in sqlite_counts(dst).items() if n}
+            filled = filled_tables(sqlite_counts(dst))
             if filled:
                 raise BackupError(not_empty_message(filled))
             src.backup(dst)
@@ -222,6 +244,8 @@ def backup_postgres(url: str, out: Path) -> Verification:
     tool_path("pg_dump")
     uri, env = libpq(url)
     partial = out.with_name(out.name + ".partial")
+    partial.unlink(missing_ok=True)
+    private_file(partial)
     with psycopg.connect(
         make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     ) as conn:
@@ -255,7 +279,7 @@ def restore_postgres(backup: Path, url: str) -> Verification:
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain) as conn:
         existing = pg_counts(conn)
-    filled = {name: n for name, n in existing.items() if n}
+    filled = filled_tables(existing)
     if filled:
         raise BackupError(not_empty_message(filled))
     # Empty tables made by `flask db upgrade` are dropped first; rows are never overwritten.

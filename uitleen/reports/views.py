@@ -10,12 +10,12 @@ from marshmallow import ValidationError
 from uitleen import clock
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.csvexport import to_csv
 from uitleen.devices.lifecycle import STATE_NAMES
 from uitleen.errors import Invalid, plain_errors
 from uitleen.extensions import db
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.reports import charts, privacy, service
-from uitleen.reports.csvsafe import to_csv
 from uitleen.reports.pdf import report_pdf
 from uitleen.reports.schemas import PeriodQuerySchema, period_from
 from uitleen.reports.tables import csv_rows, report_tables

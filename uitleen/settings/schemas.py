@@ -36,6 +36,10 @@ class GeneralSettingsSchema(ma.Schema):
     loan_due_soon_days = _whole(1, 90)
     retention_months = _whole(1, 120)
     voucher_low_stock = _whole(0, 100_000)
+    # Optional, so API clients written before it keep working; the form always sends it.
+    max_open_vouchers_per_household = ma.fields.Integer(
+        strict=False, validate=validate.Range(1, 10)
+    )
     help_callback_days = _whole(1, 30)
 
     @ma.pre_load

@@ -18,6 +18,8 @@ DEFAULTS: dict[str, object] = {
     "retention_months": 12,
     "loan_due_soon_days": 14,
     "voucher_low_stock": 10,
+    # Codes a household may hold at once from one batch (assigned, not yet used or revoked).
+    "max_open_vouchers_per_household": 1,
     "help_callback_days": 2,
     # Help-page texts per language: {lang: {section: {"title": ..., "steps": [...]}}}.
     "help_texts": {},

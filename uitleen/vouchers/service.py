@@ -436,6 +436,9 @@ def assign(
         )
     household = _assignable_household(household_id, household_code)
     loan = _matching_loan(loan_id, household)
+    _check_household_limit(
+        batch.id, household, "household_id" if household_id is not None else "household_code"
+    )
     for _attempt in range(ASSIGN_ATTEMPTS):
         candidate = _next_available(batch.id)
         if candidate is None:
@@ -479,6 +482,38 @@ def assign(
         loan_id=voucher.loan_id,
     )
     return voucher
+
+
+def _check_household_limit(batch_id: int, household: Household, field: str) -> None:
+    """A household holds at most the set number of open codes of one batch.
+
+    The household's row is locked first, so two desks giving it a code at the same moment
+    take turns here and the second counts the first one's code (PostgreSQL; SQLite runs
+    one writer at a time already, from BEGIN IMMEDIATE).
+    """
+    limit = int(settings.get("max_open_vouchers_per_household"))
+    db.session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(Voucher)
+        .where(
+            Voucher.batch_id == batch_id,
+            Voucher.household_id == household.id,
+            Voucher.status == "assigned",
+        )
+    )
+    if held >= limit:
+        if limit == 1:
+            message = _("Dit huishouden heeft al een code uit deze partij.")
+        else:
+            message = _(
+                "Dit huishouden heeft al %(n)s codes uit deze partij; meer mag niet.", n=held
+            )
+        raise Conflict(
+            message + " " + _("Is een code kwijt of werkt hij niet? Trek die code dan eerst in."),
+            code="voucher_limit",
+            errors={field: [message]},
+        )
 
 
 def _next_available(batch_id: int) -> int | None:

@@ -1,11 +1,11 @@
-"""CSV export: formula injection neutralised, RFC 4180 quoting, CRLF, UTF-8."""
+"""The one CSV writer: formula injection neutralised, RFC 4180 quoting, CRLF, UTF-8."""
 
 import csv
 import io
 
 import pytest
 
-from uitleen.reports.csvsafe import safe_cell, to_csv
+from uitleen.csvexport import restore_cell, safe_cell, to_csv, write
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,22 @@ def test_csv_keeps_unicode_and_neutralises_formulas():
     rows = parse(data)
     assert rows[0] == ["Türkçe", "العربية"]
     assert rows[1] == ['\'=HYPERLINK("http://x")', ""]
+
+
+def test_real_numbers_stay_numbers_and_text_that_looks_like_one_is_marked():
+    # The type decides: a count of -3 is a number; "-1" typed into a notes field is text.
+    assert to_csv([[-3, -2.5, "-1", "-"]]).decode("utf-8-sig") == "-3,-2.5,'-1,'-\r\n"
+
+
+@pytest.mark.parametrize(
+    "value", ["=1", "'=1", "''=1", "'hoi", "hoi", "-", "@", "\t=1", "'", "", "a'=b"]
+)
+def test_restore_cell_gives_back_what_was_written(value):
+    assert restore_cell(safe_cell(value)) == value
+
+
+def test_write_counts_records_after_the_header():
+    handle = io.StringIO(newline="")
+    assert write([["a"], ["=1"], [2]], handle) == 2
+    assert handle.getvalue() == "\ufeffa\r\n'=1\r\n2\r\n"
+    assert write([["a"]], io.StringIO()) == 0
