@@ -24,11 +24,14 @@ from uitleen.helpdesk import service
 from uitleen.helpdesk.content import SUPPORTED_LANGUAGES, tel_uri, template_globals, whatsapp_uri
 from uitleen.helpdesk.models import CATEGORIES, STATUSES
 from uitleen.helpdesk.schemas import (
+    MESSAGE_MAX,
+    PHONE_DIGITS,
     AskInSchema,
     CloseInSchema,
     NoteInSchema,
     QueueQuerySchema,
 )
+from uitleen.inputs import body_limit, echo
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.ratelimit import per_address
 
@@ -105,15 +108,23 @@ def public_help(token: str):
 bp.add_url_rule("/H/<token>", view_func=public_help)
 
 
+# What a refused form shows back, at most: the longest message or number it accepts.
+ECHO_LIMITS = {"category": 40, "message": MESSAGE_MAX, "phone": 2 * PHONE_DIGITS[1]}
+
+
 def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
     context = page.page_context(
-        label, form=form, errors=errors, form_token=page.form_token(label.token)
+        label,
+        form=echo(form, ECHO_LIMITS),
+        errors=errors,
+        form_token=page.form_token(label.token),
     )
     return render_template("helpdesk/public/ask.html", **context), status
 
 
 @bp.route("/h/<token>/hulp", methods=["GET", "POST"])
 @public
+@body_limit("PUBLIC_FORM_MAX_CONTENT_LENGTH")
 @csrf.exempt  # no session to bind a token to; see uitleen.helpdesk.public for what guards it
 @page_views_limit
 @posts_limit
