@@ -186,7 +186,7 @@ def _api_operations(app):
 
     for rule, method in routes(app):
         url = fill(rule)
-        if url.startswith("/api/") and method != "GET":
+        if url.startswith("/api/"):
             yield method, url
 
 
@@ -196,7 +196,7 @@ def _api_operations(app):
 def test_no_api_operation_answers_a_hostile_json_body_with_a_500(app, client, api_headers, body):
     headers = api_headers() | JSON
     operations = list(_api_operations(app))
-    assert len(operations) > 20
+    assert len(operations) > 40
     answers = {
         f"{method} {url}": client.open(url, method=method, data=body, headers=headers).status_code
         for method, url in operations
@@ -227,6 +227,34 @@ def test_the_wrong_role_and_a_bad_body_is_a_403_where_arguments_come_first(clien
         "/api/v1/help-requests/1", json={"status": "bogus"}, headers=api_headers("volunteer")
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["anonymous", "volunteer"])
+def test_every_guarded_route_says_who_may_before_what_is_wrong(
+    app, client, login_as, who, api_headers
+):
+    """A body no route accepts, on every route the caller may not use: 401/403, not 4xx."""
+    from tests.test_routes import allowed_roles, fill, routes
+
+    headers = {}
+    if who != "anonymous":
+        login_as(who)
+        headers = api_headers(who)
+    wrong = []
+    for rule, method in routes(app):
+        roles = allowed_roles(app, rule, method)
+        if roles == "public" or who in roles:
+            continue
+        url = fill(rule)
+        is_api = url.startswith("/api/")
+        expected = 403 if who != "anonymous" else (401 if is_api else 302)
+        for body in ('{"x": "a\\u0000b"}', DEEP, LONG_INTEGER, "null"):
+            response = client.open(
+                url, method=method, data=body, headers=(headers if is_api else {}) | JSON
+            )
+            if response.status_code != expected:
+                wrong.append(f"{method} {url}: {response.status_code}, expected {expected}")
+    assert wrong == []
 
 
 def test_no_token_and_a_too_deep_body_is_a_401(client):

@@ -25,7 +25,6 @@ from uitleen.helpdesk.content import SUPPORTED_LANGUAGES, tel_uri, template_glob
 from uitleen.helpdesk.models import CATEGORIES, STATUSES
 from uitleen.helpdesk.schemas import (
     MESSAGE_MAX,
-    PHONE_DIGITS,
     AskInSchema,
     CloseInSchema,
     NoteInSchema,
@@ -108,8 +107,9 @@ def public_help(token: str):
 bp.add_url_rule("/H/<token>", view_func=public_help)
 
 
-# What a refused form shows back, at most: the longest message or number it accepts.
-ECHO_LIMITS = {"category": 40, "message": MESSAGE_MAX, "phone": 2 * PHONE_DIGITS[1]}
+# What a refused form shows back, at most: the longest message it accepts, and more than
+# any number people type (15 digits with spaces, dashes and brackets between).
+ECHO_LIMITS = {"category": 40, "message": MESSAGE_MAX, "phone": 64}
 
 
 def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
