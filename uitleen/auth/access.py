@@ -25,8 +25,11 @@ def current_actor():
     if request.path.startswith("/api/"):
         from uitleen.auth.service import user_for_token
 
-        token = bearer_token()
-        return user_for_token(token) if token else None
+        # Looked up once per request: check_route_access and role_required both ask.
+        if not hasattr(request, "_uitleen_token_user"):
+            token = bearer_token()
+            request._uitleen_token_user = user_for_token(token) if token else None
+        return request._uitleen_token_user
     return current_user if current_user.is_authenticated else None
 
 
