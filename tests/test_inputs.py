@@ -406,3 +406,18 @@ def test_a_refused_help_form_echoes_no_more_than_the_field_allows(client):
     assert "y" * MESSAGE_MAX in html
     assert "y" * (MESSAGE_MAX + 1) not in html
     assert "0" * 100 not in html
+
+
+def test_a_message_that_fits_is_shown_back_whole_when_another_field_is_wrong(client):
+    import re
+
+    from tests.helpdesk.factories import make_labelled_device
+    from uitleen.helpdesk.schemas import MESSAGE_MAX
+
+    token = make_labelled_device().public_token
+    page = client.get(f"/h/{token}/hulp").get_data(as_text=True)
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    message = "  " + "z" * (MESSAGE_MAX - 1) + "!\n"  # fits once trimmed, as the schema does
+    response = client.post(f"/h/{token}/hulp", data={"form_token": form_token, "message": message})
+    assert response.status_code == 422  # no category
+    assert "z" * (MESSAGE_MAX - 1) + "!" in response.get_data(as_text=True)

@@ -108,14 +108,16 @@ bp.add_url_rule("/H/<token>", view_func=public_help)
 
 
 # What a refused form shows back, at most: the longest message it accepts, and more than
-# any number people type (15 digits with spaces, dashes and brackets between).
+# any number people type (15 digits with spaces, dashes and brackets between). Trimmed
+# first, as AskInSchema trims, so a message that fits is never cut.
 ECHO_LIMITS = {"category": 40, "message": MESSAGE_MAX, "phone": 64}
 
 
 def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
+    trimmed = {name: value.strip() for name, value in form.items()}
     context = page.page_context(
         label,
-        form=echo(form, ECHO_LIMITS),
+        form=echo(trimmed, ECHO_LIMITS),
         errors=errors,
         form_token=page.form_token(label.token),
     )
