@@ -5,7 +5,7 @@ fails this test, so none escapes the check.
 """
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from uitleen.auth.access import PUBLIC_ENDPOINTS
 from uitleen.auth.roles import ROLES
@@ -29,7 +29,7 @@ def fill(rule: Rule) -> str:
     values = {}
     for arg in rule.arguments:
         converter = rule._converters[arg]
-        values[arg] = 999999 if type(converter).__name__ in ("IntegerConverter",) else "ZZZZ"
+        values[arg] = 999999 if isinstance(converter, IntegerConverter) else "ZZZZ"
     return rule.build(values, append_unknown=False)[1]
 
 

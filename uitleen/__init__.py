@@ -65,6 +65,7 @@ def configure(app: Flask, config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from uitleen import inputs, ratelimit, security
+    from uitleen.auth.access import check_route_access
     from uitleen.db import configure_sqlite
     from uitleen.extensions import babel, csrf, db, login, migrate
     from uitleen.i18n import direction, select_locale
@@ -81,6 +82,8 @@ def register_extensions(app: Flask) -> None:
         directory=app.config["UITLEEN_MIGRATIONS_DIR"],
         render_as_batch=True,
     )
+    # Who may use a route is checked before anything reads the request's input.
+    app.before_request(check_route_access)
     csrf.init_app(app)
     ratelimit.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -62,7 +62,14 @@ STATIC = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a workshop shift; a form left open over lunch still posts
     "BABEL_DEFAULT_LOCALE": "nl",
-    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # a 100,000-row CSV import fits
+    # How many bytes a request may send. Forms and JSON need little; the routes that take
+    # files raise it (uitleen.inputs.body_limit). Every body is held in memory at least
+    # once, so these bound what a few requests at once can cost a worker.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "UPLOAD_MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # a 100,000-row device CSV (~11 MB) fits
+    # The public help form: a 1,000-character message, percent-encoded even at 12 bytes a
+    # character (emoji), with room to spare.
+    "PUBLIC_FORM_MAX_CONTENT_LENGTH": 16 * 1024,
     "API_TITLE": "Uitleen API",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",

@@ -8,6 +8,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
+# Primary keys are INTEGER: 32 bits on PostgreSQL. Ids past this are refused on input
+# (uitleen.inputs, uitleen.schemas), the same on SQLite, which would take 64 bits.
+MAX_ID = 2**31 - 1
+
 # Stable constraint names so Alembic can alter and drop them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -170,7 +170,10 @@ _HTTP_MESSAGES = {
     404: ("not_found", lazy_gettext("Deze pagina of dit item bestaat niet.")),
     405: ("method_not_allowed", lazy_gettext("Deze handeling kan hier niet.")),
     409: ("conflict", lazy_gettext("Dit botst met iets dat al is opgeslagen.")),
-    413: ("too_large", lazy_gettext("Het bestand is te groot.")),
+    413: (
+        "too_large",
+        lazy_gettext("Wat u stuurde is te groot. Stuur minder tekst of een kleiner bestand."),
+    ),
     415: ("unsupported_media_type", lazy_gettext("Stuur de gegevens als JSON.")),
     422: (
         "validation_error",
@@ -225,10 +228,28 @@ def with_exception_headers(response, error: HTTPException):
     return response
 
 
+def _size(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{size // 1024} kB"
+
+
+def _too_large_message(message: str) -> str:
+    """Say the route's limit when the body as a whole was too large."""
+    limit = request.max_content_length
+    if limit and (request.content_length or 0) > limit:
+        return _(
+            "Wat u stuurde is te groot: hier kan hoogstens %(size)s. "
+            "Stuur minder tekst of een kleiner bestand.",
+            size=_size(limit),
+        )
+    return message
+
+
 def handle_http_exception(error: HTTPException):
     db.session.rollback()
     status = error.code or 500
     code, message = _standard(status)
+    if status == 413:
+        message = _too_large_message(message)
     errors = None
     data = getattr(error, "data", None)  # webargs/flask-smorest put field errors here
     if data and "messages" in data:

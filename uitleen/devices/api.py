@@ -28,6 +28,7 @@ from uitleen.devices.schemas import (
     WipeSchema,
 )
 from uitleen.extensions import db
+from uitleen.inputs import body_limit
 
 blp = Blueprint(
     "devices_api",
@@ -112,6 +113,7 @@ class Wipes(MethodView):
 
 
 @blp.route("/<int:device_id>/wipes/import", methods=["POST"])
+@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
 @role_required(VOLUNTEER)
 @blp.arguments(WipeLogUploadSchema, location="files")
 @blp.response(201, WipeSchema)
@@ -125,6 +127,7 @@ def import_log_for(files, device_id):
 
 
 @blp.route("/wipes/import", methods=["POST"])
+@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
 @role_required(VOLUNTEER)
 @blp.arguments(WipeLogUploadSchema, location="files")
 @blp.response(201, WipeSchema)

@@ -37,6 +37,7 @@ from uitleen.devices.schemas import (
 )
 from uitleen.errors import DomainError, Invalid, plain_errors
 from uitleen.extensions import db
+from uitleen.inputs import body_limit
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
 
@@ -352,6 +353,7 @@ def _upload():
 
 
 @bp.route("/<int:device_id>/wipe/import", methods=["POST"])
+@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
 @role_required(VOLUNTEER)
 def wipe_import_for(device_id: int):
     device = service.get_device(device_id)
@@ -366,6 +368,7 @@ def wipe_import_for(device_id: int):
 
 
 @bp.route("/wipe-import", methods=["GET", "POST"])
+@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
 @role_required(VOLUNTEER)
 def wipe_import():
     """Read a log without opening the device first: it finds its device by tag or serial."""
@@ -507,6 +510,7 @@ def check(device_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
 @role_required(VOLUNTEER)
 def bulk_import():
     if request.method == "GET":

@@ -25,11 +25,13 @@ from uitleen.helpdesk import service
 from uitleen.helpdesk.content import SUPPORTED_LANGUAGES, tel_uri, template_globals, whatsapp_uri
 from uitleen.helpdesk.models import CATEGORIES, STATUSES
 from uitleen.helpdesk.schemas import (
+    MESSAGE_MAX,
     AskInSchema,
     CloseInSchema,
     NoteInSchema,
     QueueQuerySchema,
 )
+from uitleen.inputs import body_limit, echo
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.ratelimit import per_address
 from uitleen.settings import service as settings
@@ -119,15 +121,26 @@ def verify_certificate(token: str):
     return page_html, status
 
 
+# What a refused form shows back, at most: the longest message it accepts, and more than
+# any number people type (15 digits with spaces, dashes and brackets between). Trimmed
+# first, as AskInSchema trims, so a message that fits is never cut.
+ECHO_LIMITS = {"category": 40, "message": MESSAGE_MAX, "phone": 64}
+
+
 def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200):
+    trimmed = {name: value.strip() for name, value in form.items()}
     context = page.page_context(
-        label, form=form, errors=errors, form_token=page.form_token(label.token)
+        label,
+        form=echo(trimmed, ECHO_LIMITS),
+        errors=errors,
+        form_token=page.form_token(label.token),
     )
     return render_template("helpdesk/public/ask.html", **context), status
 
 
 @bp.route("/h/<token>/hulp", methods=["GET", "POST"])
 @public
+@body_limit("PUBLIC_FORM_MAX_CONTENT_LENGTH")
 @csrf.exempt  # no session to bind a token to; see uitleen.helpdesk.public for what guards it
 @page_views_limit
 @posts_limit

@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from uitleen.loans.models import KINDS, OUTCOMES
 from uitleen.loans.service import CLOSE_OUTCOMES, FILTERS
-from uitleen.schemas import PageQuerySchema
+from uitleen.schemas import ID_RANGE, PageQuerySchema
 
 MAX_DEPOSIT_CENTS = 100_000
 
@@ -88,7 +88,7 @@ class CloseSchema(ma.Schema):
 
 class LoanQuerySchema(PageQuerySchema):
     status = ma.fields.String(load_default="open", validate=validate.OneOf(FILTERS))
-    household_id = ma.fields.Integer(load_default=None)
+    household_id = ma.fields.Integer(load_default=None, validate=ID_RANGE)
     device = ma.fields.String(
         load_default=None, metadata={"description": "asset tag or scanned label of one device"}
     )

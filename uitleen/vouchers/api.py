@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.extensions import db
+from uitleen.inputs import body_limit
 from uitleen.vouchers import service
 from uitleen.vouchers.schemas import (
     AssignedVoucherSchema,
@@ -74,6 +75,7 @@ def update_batch(data, batch_id: int):
 
 
 @blp.route("/voucher-batches/<int:batch_id>/codes", methods=["POST"])
+@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
 @role_required(COORDINATOR)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportReportSchema)

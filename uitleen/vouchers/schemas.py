@@ -10,6 +10,7 @@ from flask_smorest.fields import Upload
 from uitleen.extensions import db
 from uitleen.households.models import Household
 from uitleen.i18n import SUPPORTED
+from uitleen.schemas import ID_RANGE
 from uitleen.vouchers.models import STATUSES
 from uitleen.vouchers.service import mask, steps_for, stock_of
 
@@ -109,11 +110,13 @@ class ImportReportSchema(ma.Schema):
 
 
 class VoucherQuerySchema(ma.Schema):
-    batch_id = ma.fields.Integer(load_default=None)
-    household_id = ma.fields.Integer(load_default=None)
+    batch_id = ma.fields.Integer(load_default=None, validate=ID_RANGE)
+    household_id = ma.fields.Integer(load_default=None, validate=ID_RANGE)
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
     after = ma.fields.Integer(
-        load_default=None, metadata={"description": "id of the last item of the previous page"}
+        load_default=None,
+        validate=ID_RANGE,
+        metadata={"description": "id of the last item of the previous page"},
     )
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
@@ -154,15 +157,15 @@ class RevealedCodeSchema(ma.Schema):
 
 
 class AssignInSchema(ma.Schema):
-    batch_id = ma.fields.Integer(required=True)
-    household_id = ma.fields.Integer(load_default=None, allow_none=True)
+    batch_id = ma.fields.Integer(required=True, validate=ID_RANGE)
+    household_id = ma.fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
     household_code = ma.fields.String(
         load_default=None,
         allow_none=True,
         validate=ma.validate.Length(max=16),
         metadata={"description": "instead of household_id: the household's code"},
     )
-    loan_id = ma.fields.Integer(load_default=None, allow_none=True)
+    loan_id = ma.fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
 
     @ma.validates_schema
     def one_household(self, data, **_kwargs):

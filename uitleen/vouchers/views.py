@@ -14,6 +14,7 @@ from uitleen.errors import DomainError, Invalid, plain_errors
 from uitleen.extensions import db
 from uitleen.households.models import Household
 from uitleen.i18n import LANGUAGES
+from uitleen.inputs import body_limit
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
 from uitleen.vouchers import service
@@ -193,6 +194,7 @@ def _batch_page(batch, report=None, errors=None, status: int = 200):
 
 
 @bp.route("/batches/<int:batch_id>/import", methods=["POST"])
+@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
 @role_required(COORDINATOR)
 def import_codes(batch_id: int):
     batch = service.get_batch(batch_id)
