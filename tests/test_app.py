@@ -86,7 +86,7 @@ def test_wsgi_exposes_app(monkeypatch, tmp_path):
         ("GET", "/devices/", False),  # reads run side by side
         ("POST", "/devices/new", True),
         ("GET", "/loans/1/agreement.pdf", True),  # logs the print: marked @writes
-        ("GET", "/api/v1/devices/1/wipes/1/certificate.pdf", True),
+        ("GET", "/api/v1/devices/1/wipes/1/certificate.pdf", False),  # draws only
     ],
 )
 def test_requests_that_write_take_the_sqlite_write_lock_up_front(app, method, path, locks):

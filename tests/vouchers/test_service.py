@@ -404,14 +404,14 @@ def test_issued_report_per_month_provider_and_referral_partner(app):
 
 def test_issued_report_counts_local_days_and_months(app):
     batch = make_batch(codes=5, provider="KPN")
-    household = make_household(referral_partner="School")
     moments = [
         datetime(2026, 2, 28, 22, 59, tzinfo=UTC),  # 23:59 on 28 February: before the period
         datetime(2026, 2, 28, 23, 30, tzinfo=UTC),  # 00:30 on 1 March (CET)
         datetime(2026, 3, 31, 21, 30, tzinfo=UTC),  # 23:30 on 31 March (CEST, after 29 March)
         datetime(2026, 3, 31, 22, 30, tzinfo=UTC),  # 00:30 on 1 April
     ]
-    for moment in moments:
+    for moment in moments:  # one code per household per batch: four households
+        household = make_household(referral_partner="School")
         service.assign(None, batch.id, household.id).assigned_at = moment
     db.session.commit()
     march = service.issued_report(date(2026, 3, 1), date(2026, 3, 31))
