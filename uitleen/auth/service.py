@@ -78,12 +78,36 @@ def create_user(actor, email: str, name: str, role: str, password: str) -> User:
 
 
 def set_password(actor, user: User, password: str) -> None:
+    """Set a new password: every session and every API token of the account ends with the
+    old one, since whoever knew the old password may have made them."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
     user.session_version += 1  # sign out everywhere else
     user.failed_logins = 0
     user.locked_until = None
-    record(actor, "user.password_set", user)
+    revoked = _revoke_tokens_of(user)
+    record(actor, "user.password_set", user, tokens_revoked=revoked)
+
+
+def log_out(user: User) -> None:
+    """End this account's sessions on the server, so a copy of the cookie stops working too.
+
+    One version for all sessions: logging out on one computer also ends the others (a
+    workshop PC left logged in is the risk this closes).
+    """
+    user.session_version += 1
+    record(user, "user.logged_out", user)
+
+
+def _revoke_tokens_of(user: User) -> int:
+    tokens = list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)
 
 
 def set_role(actor, user: User, role: str) -> None:
@@ -99,10 +123,7 @@ def deactivate(actor, user: User) -> None:
     """Close the account: its sessions end and its API tokens stop working."""
     user.active = False
     user.session_version += 1
-    for token in db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ):
-        token.revoked_at = utcnow()
+    _revoke_tokens_of(user)
     record(actor, "user.deactivated", user)
 
 
