@@ -40,7 +40,9 @@ def from_environment(instance_path: str) -> dict:
         # How many reverse proxies stand in front (0: none). Rate limits need the real
         # client address, not the proxy's.
         "UITLEEN_PROXY_COUNT": int(os.environ.get("UITLEEN_PROXY_COUNT", "0")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # file:// counts once per machine in a small file (uitleen.ratelimit); redis:// once
+        # for several machines.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "file://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Requests per client address, e.g. "60/minute". Raise the help page's where many
         # households share one address (a community centre's wifi, a carrier's NAT).

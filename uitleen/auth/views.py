@@ -25,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@per_address("LOGIN_RATE_LIMIT", scope="login", methods=["POST"])
+@per_address("LOGIN_RATE_LIMIT", scope="login", methods=["POST"], strict=True)
 def login():
     next_url = request.values.get("next")
     if request.method == "GET":
