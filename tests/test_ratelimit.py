@@ -9,8 +9,8 @@ from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
 from uitleen import create_app
-from uitleen.config import ConfigError
-from uitleen.ratelimit import WorkerMemoryStorage
+from uitleen.config import ConfigError, from_environment
+from uitleen.ratelimit import MachineFileStorage, WorkerMemoryStorage
 
 
 def login_statuses(client, times: int, **request) -> list[int]:
@@ -57,15 +57,83 @@ def test_limits_can_be_switched_off(app_factory):
     assert login_statuses(client, 3) == [401, 401, 401]
 
 
-def test_a_failing_store_lets_requests_through_and_says_so(app, client, monkeypatch, caplog):
-    def broken(*_args, **_kwargs):
-        raise ConnectionError("store unreachable")
+# A store that cannot work: its file would live under a path that is not a directory.
+BROKEN_STORE = "file:///dev/null/counts.sqlite3"
 
-    monkeypatch.setattr(WorkerMemoryStorage, "incr", broken)
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1/minute")
+
+def test_when_the_store_fails_login_still_counts_in_this_process(app_factory, caplog):
+    client = app_factory(RATELIMIT_STORAGE_URI=BROKEN_STORE, LOGIN_RATE_LIMIT="2/minute")
     with caplog.at_level(logging.ERROR):
-        assert login_statuses(client, 2) == [401, 401]
+        assert login_statuses(client.test_client(), 3) == [401, 401, 429]
     assert "rate-limit store failed" in caplog.text
+
+
+def test_when_the_store_fails_the_help_page_lets_requests_through(app_factory, caplog):
+    client = app_factory(
+        RATELIMIT_STORAGE_URI=BROKEN_STORE, HELP_PAGE_RATE_LIMIT="1/minute"
+    ).test_client()
+    with caplog.at_level(logging.ERROR):
+        assert [client.get("/h/NOSUCHTOKEN").status_code for _ in range(3)] == [404] * 3
+    assert "rate-limit store failed" in caplog.text
+
+
+def test_the_default_store_is_one_file_per_machine(tmp_path, monkeypatch):
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    assert from_environment(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "file://"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "RATELIMIT_STORAGE_URI": "file://",
+        }
+    )
+    storage = app.extensions["uitleen.ratelimit"].storage
+    assert isinstance(storage, MachineFileStorage)
+    assert storage.path == os.path.join(app.instance_path, "ratelimits.sqlite3")
+
+
+def test_two_apps_share_one_count_in_the_machine_file(app_factory, tmp_path):
+    # Two apps stand for two gunicorn workers on one machine.
+    settings = {
+        "RATELIMIT_STORAGE_URI": f"file://{tmp_path / 'counts.sqlite3'}",
+        "LOGIN_RATE_LIMIT": "3/minute",
+    }
+    first, second = (app_factory(**settings).test_client() for _ in range(2))
+    statuses = login_statuses(first, 2) + login_statuses(second, 2)
+    assert statuses == [401, 401, 401, 429]
+
+
+HITS_IN_A_PROCESS = """
+import sys
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
+from uitleen.ratelimit import MachineFileStorage
+
+limiter = FixedWindowRateLimiter(MachineFileStorage(sys.argv[1]))
+sys.stdin.readline()  # start together
+print(sum(limiter.hit(parse("100/minute"), "page", "10.0.0.1") for _ in range(80)))
+"""
+
+
+def test_worker_processes_hitting_at_once_are_allowed_the_limit_together(tmp_path):
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "counts.sqlite3")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", HITS_IN_A_PROCESS, path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    allowed = [int(worker.communicate(timeout=60)[0]) for worker in workers]
+    assert sum(allowed) == 100  # of 240 hits; each process alone would have allowed 80
 
 
 class Clock:
@@ -76,9 +144,14 @@ class Clock:
         return self.now
 
 
-def test_the_store_counts_a_fixed_window_and_starts_again_after_it():
+def stores(clock: Clock, tmp_path) -> list:
+    return [WorkerMemoryStorage(clock), MachineFileStorage(str(tmp_path / "c.sqlite3"), clock)]
+
+
+@pytest.mark.parametrize("kind", [0, 1], ids=["memory", "machine file"])
+def test_the_store_counts_a_fixed_window_and_starts_again_after_it(kind, tmp_path):
     clock = Clock()
-    limiter = FixedWindowRateLimiter(WorkerMemoryStorage(clock))
+    limiter = FixedWindowRateLimiter(stores(clock, tmp_path)[kind])
     per_minute = parse("2/minute")
     assert [limiter.hit(per_minute, "page", "10.0.0.1") for _ in range(3)] == [True, True, False]
     assert limiter.hit(per_minute, "page", "10.0.0.2")  # another address has its own count
@@ -91,9 +164,10 @@ def test_the_store_counts_a_fixed_window_and_starts_again_after_it():
     assert limiter.get_window_stats(per_minute, "page", "10.0.0.1").remaining == 1
 
 
-def test_the_store_forgets_addresses_gone_quiet():
+@pytest.mark.parametrize("kind", [0, 1], ids=["memory", "machine file"])
+def test_the_store_forgets_addresses_gone_quiet(kind, tmp_path):
     clock = Clock()
-    store = WorkerMemoryStorage(clock)
+    store = stores(clock, tmp_path)[kind]
     for address in range(100):
         store.incr(f"page/10.0.{address}", 60)
     clock.now += 61  # past the window and the next sweep

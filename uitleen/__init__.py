@@ -94,9 +94,9 @@ def register_extensions(app: Flask) -> None:
 
     @login.user_loader
     def load_user(session_id: str):
-        from uitleen.auth.service import load_session_user
+        from uitleen.auth.sessions import session_user
 
-        return load_session_user(session_id)
+        return session_user(session_id)
 
     security.init_app(app)
     inputs.init_app(app)

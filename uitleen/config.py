@@ -1,6 +1,7 @@
 """Settings read from the environment, with safe development defaults."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +23,7 @@ def normalise_database_url(url: str) -> str:
 def from_environment(instance_path: str) -> dict:
     """Build the app's config mapping from environment variables."""
     default_db = "sqlite:///" + str(Path(instance_path) / "uitleen.sqlite3")
+    production = os.environ.get("UITLEEN_ENV", "development") == "production"
     return {
         "ENV_NAME": os.environ.get("UITLEEN_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
@@ -38,14 +40,18 @@ def from_environment(instance_path: str) -> dict:
         # How many reverse proxies stand in front (0: none). Rate limits need the real
         # client address, not the proxy's.
         "UITLEEN_PROXY_COUNT": int(os.environ.get("UITLEEN_PROXY_COUNT", "0")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # file:// counts once per machine in a small file (uitleen.ratelimit); redis:// once
+        # for several machines.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "file://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Requests per client address, e.g. "60/minute". Raise the help page's where many
         # households share one address (a community centre's wifi, a carrier's NAT).
         "HELP_PAGE_RATE_LIMIT": os.environ.get("HELP_PAGE_RATE_LIMIT", "60/minute"),
         "HELP_POST_RATE_LIMIT": os.environ.get("HELP_POST_RATE_LIMIT", "10/minute"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20/minute"),
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        # Production runs behind https: cookies go over https only unless turned off by hand.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         # The organisation's time zone: pages, PDFs, CSV and messages show local time in it,
         # and nwipe's zone-less log times are read as it.
@@ -60,6 +66,11 @@ STATIC = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # A login ends after 8 hours unused and 12 hours after it began (uitleen.auth.sessions);
+    # Flask also refuses any session cookie signed longer ago than this (its default: 31 days).
+    "SESSION_IDLE_LIFETIME": timedelta(hours=8),
+    "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a workshop shift; a form left open over lunch still posts
     "BABEL_DEFAULT_LOCALE": "nl",
     # How many bytes a request may send. Forms and JSON need little; the routes that take

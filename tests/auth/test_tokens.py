@@ -104,3 +104,17 @@ def test_cli_refuses_bad_role(app):
     )
     assert result.exit_code != 0
     assert auth.user_by_email("x@test.nl") is None
+
+
+def test_a_password_reset_revokes_the_users_api_tokens(client, make_user):
+    coordinator = make_user("coordinator")
+    user = make_user("intake")
+    token = auth.create_token(None, user, "label printer")
+    other = auth.create_token(None, coordinator, "import")
+    db.session.commit()
+    auth.set_password(coordinator, user, "a brand new passphrase")
+    db.session.commit()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+    stored = db.session.query(ApiToken).filter_by(user_id=user.id).one()
+    assert stored.revoked_at is not None

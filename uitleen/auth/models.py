@@ -33,7 +33,19 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """The session's identity, taken at login: who, which session version, since when.
+
+        The start (epoch seconds) bounds the session's lifetime (uitleen.auth.sessions).
+        """
+        from uitleen.auth import sessions  # it reads this model
+
+        return f"{self.id}:{self.session_version}:{int(sessions.clock())}"
+
+    # Flask-Login compares users by get_id, which now carries a time: compare by row.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, User) and other.id == self.id
+
+    __hash__ = UserMixin.__hash__
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -3,16 +3,17 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from uitleen.audit.service import record
 from uitleen.auth.models import ApiToken, User
 from uitleen.auth.roles import ROLES
-from uitleen.db import as_utc, utcnow
+from uitleen.db import utcnow
 from uitleen.errors import Conflict, Invalid, NotFound, field_error
 from uitleen.extensions import db
 
@@ -24,9 +25,15 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+@lru_cache(maxsize=4)
+def _throwaway_hash(method: str) -> str:
+    return generate_password_hash("not-a-real-password", method=method)
+
+
 def _spend_a_check(password: str) -> None:
-    """Check against a throwaway hash, so an unknown email costs as long as a wrong password."""
-    check_password_hash(hash_password("not-a-real-password"), password)
+    """One check against a throwaway hash (made once per process), so an unknown address
+    or a locked account costs as long as a wrong password."""
+    check_password_hash(_throwaway_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
 
 
 def normalise_email(email: str) -> str:
@@ -78,12 +85,36 @@ def create_user(actor, email: str, name: str, role: str, password: str) -> User:
 
 
 def set_password(actor, user: User, password: str) -> None:
+    """Set a new password: every session and every API token of the account ends with the
+    old one, since whoever knew the old password may have made them."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
     user.session_version += 1  # sign out everywhere else
     user.failed_logins = 0
     user.locked_until = None
-    record(actor, "user.password_set", user)
+    revoked = _revoke_tokens_of(user)
+    record(actor, "user.password_set", user, tokens_revoked=revoked)
+
+
+def log_out(user: User) -> None:
+    """End this account's sessions on the server, so a copy of the cookie stops working too.
+
+    One version for all sessions: logging out on one computer also ends the others (a
+    workshop PC left logged in is the risk this closes).
+    """
+    user.session_version += 1
+    record(user, "user.logged_out", user)
+
+
+def _revoke_tokens_of(user: User) -> int:
+    tokens = list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)
 
 
 def set_role(actor, user: User, role: str) -> None:
@@ -99,10 +130,7 @@ def deactivate(actor, user: User) -> None:
     """Close the account: its sessions end and its API tokens stop working."""
     user.active = False
     user.session_version += 1
-    for token in db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ):
-        token.revoked_at = utcnow()
+    _revoke_tokens_of(user)
     record(actor, "user.deactivated", user)
 
 
@@ -117,44 +145,72 @@ class LoginRefused(Invalid):
     code = "login_failed"
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user for these credentials, counting failures and locking after too many."""
-    user = user_by_email(email)
-    wrong = LoginRefused(
+def _refused() -> LoginRefused:
+    # One answer for an unknown address, a wrong password and a locked account, so the
+    # form never tells which addresses have an account. It names the lock as a possible
+    # reason: someone who types the right password during a lock then knows to wait,
+    # rather than think they forgot it.
+    return LoginRefused(
         _(
-            "Het e-mailadres of het wachtwoord klopt niet. Let op hoofdletters. "
-            "Lukt het niet? Vraag uw coördinator om een nieuw wachtwoord."
+            "Het e-mailadres of het wachtwoord klopt niet. Let op hoofdletters. Na %(n)s "
+            "keer een verkeerd wachtwoord gaat het account %(minutes)s minuten op slot; dan "
+            "werkt ook het goede wachtwoord even niet. Lukt het niet? Vraag uw coördinator "
+            "om hulp.",
+            n=current_app.config["LOGIN_MAX_FAILURES"],
+            minutes=current_app.config["LOGIN_LOCK_MINUTES"],
         )
     )
-    if user is None:
-        _spend_a_check(password)
-        raise wrong
+
+
+def _claim_attempt(user: User) -> int | None:
+    """Count this attempt before its password is checked: its number, or None when locked.
+
+    One conditional UPDATE, so parallel attempts cannot all read the same count: the
+    attempt that reaches LOGIN_MAX_FAILURES sets the lock in the same statement, and every
+    later one finds no row to update. A lock that has run out starts the count again.
+    """
     now = utcnow()
-    locked_until = as_utc(user.locked_until)
-    if locked_until and locked_until > now:
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        raise LoginRefused(
-            _(
-                "Er is te vaak een verkeerd wachtwoord geprobeerd. Dit account is %(n)s "
-                "minuten op slot. Wacht even, of vraag uw coördinator om hulp.",
-                n=minutes,
-            ),
-            code="account_locked",
-        )
+    config = current_app.config
+    lock_type = User.__table__.c.locked_until.type
+    attempt = case((User.locked_until.is_not(None), 1), else_=User.failed_logins + 1)
+    locked_until = case(
+        (
+            attempt >= config["LOGIN_MAX_FAILURES"],
+            literal(now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"]), lock_type),
+        ),
+        else_=literal(None, lock_type),
+    )
+    return db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=attempt, locked_until=locked_until)
+        .returning(User.failed_logins),
+        execution_options={"synchronize_session": "fetch"},
+    ).scalar_one_or_none()
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user for these credentials, counting failures and locking after too many.
+
+    Every attempt costs exactly one password check, whatever the outcome, so the time
+    taken does not tell an unknown address or a locked account from a wrong password.
+    """
+    user = user_by_email(email)
+    attempt = _claim_attempt(user) if user is not None else None
+    if attempt is None:
+        _spend_a_check(password)
+        raise _refused()
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
+        if attempt >= current_app.config["LOGIN_MAX_FAILURES"]:
             record(None, "user.locked", user)
-        raise wrong
+        raise _refused()
+    user.failed_logins = 0
+    user.locked_until = None
     if not user.active:
         raise LoginRefused(
             _("Dit account is uitgeschakeld. Vraag uw coördinator om het weer aan te zetten."),
             code="account_inactive",
         )
-    user.failed_logins = 0
-    user.locked_until = None
     record(user, "user.logged_in", user)
     return user
 

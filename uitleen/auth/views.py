@@ -3,9 +3,9 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from uitleen.auth import service
+from uitleen.auth import service, sessions
 from uitleen.auth.access import public
 from uitleen.extensions import db
 from uitleen.ratelimit import per_address
@@ -25,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@per_address("LOGIN_RATE_LIMIT", scope="login", methods=["POST"])
+@per_address("LOGIN_RATE_LIMIT", scope="login", methods=["POST"], strict=True)
 def login():
     next_url = request.values.get("next")
     if request.method == "GET":
@@ -40,6 +40,7 @@ def login():
             401,
         )
     db.session.commit()
+    sessions.begin()
     login_user(user)
     return redirect(_safe_next(next_url))
 
@@ -47,6 +48,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
+    if current_user.is_authenticated:
+        service.log_out(current_user)
+        db.session.commit()
     logout_user()
     return redirect(url_for("auth.login", logged_out=1))
 
