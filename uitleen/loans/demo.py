@@ -104,4 +104,5 @@ def _device_ready_by(demo, moment) -> Device:
              "serial": f"PF{serial:06X}L", "condition_grade": "B"},
         )  # fmt: skip
     devices_demo.bring_to_ready(demo.users["volunteer"], device, demo.rng, arrived)
+    demo.objects.setdefault("devices", []).append(device)  # later seeders pick from these
     return device
