@@ -12,7 +12,8 @@ from uitleen.demo import at
 from uitleen.devices import demo as devices_demo
 from uitleen.devices import service as devices
 from uitleen.extensions import db
-from uitleen.helpdesk.models import CATEGORIES, HelpRequest
+from uitleen.helpdesk import service as helpdesk
+from uitleen.helpdesk.models import CATEGORIES
 from uitleen.households import service as households
 from uitleen.households.models import Household
 from uitleen.loans import service as loans
@@ -50,6 +51,20 @@ def _household(demo, moment) -> Household:
         )
 
 
+def _help_request(demo, device, household, asked) -> None:
+    """A help request sent from the device's label, handled and closed two days later."""
+    desk = demo.users["intake"]
+    with at(asked):
+        label = helpdesk.lookup(device.public_token)
+        request = helpdesk.create_request(
+            label, demo.rng.choice(CATEGORIES), "", "", household.language
+        )
+    with at(asked + timedelta(days=1)):
+        helpdesk.take(desk, request)
+    with at(asked + timedelta(days=2)):
+        helpdesk.close(desk, request, "Opgelost")
+
+
 def _history_of_one(demo, received, serial: int) -> None:
     """One device's year: intake, wipe, then lent and returned, given away, or recycled."""
     rng, now = demo.rng, demo.now
@@ -82,20 +97,11 @@ def _history_of_one(demo, received, serial: int) -> None:
         )
     if gift:
         return
+    returned = issued + timedelta(days=rng.randint(45, 240))
     for _ in range(rng.choice((0, 0, 1, 2))):
         asked = issued + timedelta(days=rng.randint(3, 90))
-        if asked < now:
-            # Demo only: a help request closed long ago, as the helpdesk would have kept it.
-            request = HelpRequest(
-                device_id=device.id,
-                category=rng.choice(CATEGORIES),
-                language=household.language,
-                status="done",
-                created_at=asked,
-                closed_at=asked + timedelta(days=2),
-            )
-            db.session.add(request)
-    returned = issued + timedelta(days=rng.randint(45, 240))
+        if asked < min(returned, now - timedelta(days=3)):  # asked while they had it
+            _help_request(demo, device, household, asked)
     if returned > now - timedelta(days=1):
         return  # still lent out
     with at(returned):
