@@ -60,7 +60,8 @@ def test_demo_logins_work(app, client):
 def test_every_demo_device_is_what_its_records_allow(app):
     """Walk every demo device: its state follows from its records, and ready means lendable."""
     from uitleen import demo
-    from uitleen.db import as_utc
+    from uitleen.audit.models import Event
+    from uitleen.db import as_utc, utcnow
     from uitleen.devices import lifecycle
     from uitleen.devices.models import Device, QualityCheck, SoftwareInstall
     from uitleen.households import service as households
@@ -110,9 +111,20 @@ def test_every_demo_device_is_what_its_records_allow(app):
             "on_loan": open_loans == 1,
             "gifted": gifts == 1 and open_loans == 0,
         }.get(device.state, open_loans == 0)
+        moments = [
+            as_utc(at)
+            for at in db.session.scalars(
+                select(Event.at)
+                .where(Event.subject_type == "devices", Event.subject_id == str(device.id))
+                .order_by(Event.id)
+            )
+        ]
         times_in_order = (
             as_utc(device.created_at) <= as_utc(round_start) <= as_utc(device.state_changed_at)
             and as_utc(device.state_changed_at) <= seeded.now
+            and moments == sorted(moments)
+            and moments[0] == as_utc(device.created_at)
+            and moments[-1] <= utcnow()  # the labels seeder prints today's stock now
         )
         if not (allowed and times_in_order):
             wrong.append((device.asset_tag, device.state, wiped, checked, installed))

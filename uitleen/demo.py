@@ -47,10 +47,14 @@ def at(moment: datetime) -> Iterator[None]:
     follows from its records by the same rules. Those services stamp records, moves and
     events with uitleen.db.utcnow(); setting its clock here (rather than rewriting the
     rows afterwards) keeps records, states and the audit log telling one story.
+    Column defaults (an event's time) are filled in at flush, so the block flushes what
+    came before it and what it made, each under its own clock.
     """
+    db.session.flush()
     token = STORY_TIME.set(moment)
     try:
         yield
+        db.session.flush()
     finally:
         STORY_TIME.reset(token)
 
