@@ -1,5 +1,6 @@
 """Declarative base, constraint names and SQLite connection behaviour."""
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
@@ -63,8 +64,13 @@ def one_of(column: str, values) -> CheckConstraint:
     )
 
 
+# Set only by seed-demo (uitleen.demo.at), which tells a year of history through the real
+# services and needs each step stamped at the moment it happens in that story.
+STORY_TIME: ContextVar[datetime | None] = ContextVar("story_time", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return STORY_TIME.get() or datetime.now(UTC)
 
 
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}

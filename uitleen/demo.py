@@ -5,6 +5,8 @@ so later domains can build on what earlier ones made (demo.objects).
 """
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,7 +18,7 @@ from uitleen.audit.models import Event
 from uitleen.auth import service as auth
 from uitleen.auth.models import User
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
-from uitleen.db import utcnow
+from uitleen.db import STORY_TIME, utcnow
 from uitleen.extensions import db
 
 # Demo only: seed-demo refuses to run in production, so these never guard real data.
@@ -35,6 +37,26 @@ class Demo:
     rng: random.Random
     now: datetime
     objects: dict[str, list] = field(default_factory=dict)
+
+
+@contextmanager
+def at(moment: datetime) -> Iterator[None]:
+    """Run real service calls as if it were `moment`.
+
+    The demo is made through the same service functions as real work, so every state
+    follows from its records by the same rules. Those services stamp records, moves and
+    events with uitleen.db.utcnow(); setting its clock here (rather than rewriting the
+    rows afterwards) keeps records, states and the audit log telling one story.
+    Column defaults (an event's time) are filled in at flush, so the block flushes what
+    came before it and what it made, each under its own clock.
+    """
+    db.session.flush()
+    token = STORY_TIME.set(moment)
+    try:
+        yield
+        db.session.flush()
+    finally:
+        STORY_TIME.reset(token)
 
 
 def database_is_empty() -> bool:

@@ -1,6 +1,7 @@
 """The demo workshop: every workshop state, consistent with its records."""
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -62,3 +63,24 @@ def test_demo_has_a_log_import_a_failed_wipe_and_certificates(app):
     assert any(not w.passed for w in wipes)
     numbered = [w for w in wipes if w.certificate_number]
     assert len(numbered) >= 5 and all(w.passed for w in numbered)
+
+
+def test_demo_steps_happen_in_order_and_in_the_past(app):
+    """Each device's story runs on the demo's clock: intake first, every step before now."""
+    from uitleen.db import as_utc
+    from uitleen.devices.models import QualityCheck, SoftwareInstall
+
+    demo = run_seed()
+    for device in demo.objects["devices"]:
+        came_in = as_utc(device.created_at)
+        assert came_in < demo.now - timedelta(days=2)
+        moments = [as_utc(e.at) for e in reversed(history("devices", device.id))]
+        assert moments == sorted(moments) and moments[0] == came_in
+        assert moments[-1] <= demo.now
+        for model, column in (
+            (WipeRecord, WipeRecord.finished_at),
+            (SoftwareInstall, SoftwareInstall.recorded_at),
+            (QualityCheck, QualityCheck.recorded_at),
+        ):
+            for moment in db.session.scalars(select(column).where(model.device_id == device.id)):
+                assert came_in <= as_utc(moment) <= demo.now, (device.asset_tag, model)

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from itertools import count
 
-from uitleen.devices.models import Device, WipeRecord
+from uitleen.devices.models import Device, QualityCheck, WipeRecord
 from uitleen.extensions import db
 from uitleen.helpdesk.models import HelpRequest
 from uitleen.households.models import Household
@@ -30,6 +30,15 @@ def device(state: str = "ready", created_at: datetime | None = None, **fields) -
         **fields,
     )
     db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def lendable(created_at: datetime) -> Device:
+    """A ready device with the passed wipe and check that make it ready to lend."""
+    row = device("ready", created_at=created_at)
+    wipe(row, created_at)
+    db.session.add(QualityCheck(device_id=row.id, passed=True, recorded_at=created_at))
     db.session.flush()
     return row
 

@@ -7,12 +7,13 @@ from uitleen.extensions import db
 
 
 def test_dashboard_api(client, api_headers):
-    f.device("ready", created_at=utcnow())
+    f.lendable(utcnow())
     db.session.commit()
     response = client.get("/api/v1/reports/dashboard", headers=api_headers("intake"))
     assert response.status_code == 200
     body = response.json
     assert {"name": "ready", "count": 1} in body["stock"]
+    assert body["ready_to_lend"] == 1
     assert len(body["months"]) == 12 and body["received"][-1] == 1
     assert body["help_open"] == 0 and body["low_stock_threshold"] == 10
 

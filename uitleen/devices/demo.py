@@ -1,17 +1,17 @@
 """Demo workshop: donors, devices in every workshop state, wipes (one from an nwipe log,
-one failed), software, checks and erasure certificates, all made through the service.
+one failed), software, checks and erasure certificates, all made through the service,
+each step at its own moment in the past weeks (uitleen.demo.at).
 
-On loan, returned and gifted are left to the loans seeder, which takes ready devices.
+Lent, returned and given devices come from the loans and reports seeders, which take
+their own devices through the same steps (bring_to_ready) before they lend them out.
 """
 
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import update
-
-from uitleen.audit.models import Event
+from uitleen.clock import zone
+from uitleen.demo import at
 from uitleen.devices import service
-from uitleen.devices.models import Device
 from uitleen.extensions import db
 from uitleen.settings import service as settings
 
@@ -165,22 +165,6 @@ def _data(demo, n: int, donor, location, company: bool) -> dict:
     }
 
 
-def _backdate(device: Device, days: int) -> None:
-    """The demo's devices came in over the past weeks; their round started then."""
-    then = device.created_at - timedelta(days=days)
-    db.session.execute(
-        update(Device)
-        .where(Device.id == device.id)
-        .values(created_at=then, state_changed_at=then, cycle_started_at=then)
-    )
-    db.session.execute(
-        update(Event)
-        .where(Event.subject_type == "devices", Event.subject_id == str(device.id))
-        .values(at=then)
-    )
-    db.session.refresh(device)
-
-
 def _wipe(user, device, rng, passed: bool = True) -> None:
     method, tool = rng.choice(
         [("PRNG Stream", "nwipe"), ("DoD Short", "nwipe"), ("ATA Secure Erase", "hdparm")]
@@ -224,46 +208,68 @@ def _check(user, device, failed: tuple[str, ...] = (), notes: str = "") -> None:
     service.record_quality_check(user, device, {"results": results, "notes": notes})
 
 
-def _import_log(user, device, days_ago: int, demo) -> None:
-    """The embedded ShredOS log, as if it was written for this device a few days ago."""
-    day = (demo.now - timedelta(days=days_ago)).strftime("%Y/%m/%d")
+def _import_log(user, device, day) -> None:
+    """The embedded ShredOS log, as if it was written for this device on `day`."""
     text = DEMO_LOG.read_text(encoding="utf-8")
-    text = text.replace("2025/03/01", day).replace("UIT-00017", device.asset_tag)
+    text = text.replace("2025/03/01", day.strftime("%Y/%m/%d"))
+    text = text.replace("UIT-00017", device.asset_tag)
     service.import_wipe_log(user, text.encode(), f"nwipe_log_{device.asset_tag}.txt", device)
 
 
-def _bring_to(user, device, state: str, rng, demo, first_ready: bool) -> None:
+# When each step happens, in hours after the device came in (it came in 3 or more days ago).
+WIPED, INSTALLED, CHECKED, MARKED_READY, CERTIFIED = 26, 50, 60, 61, 70
+
+
+def _bring_to(user, device, state: str, rng, arrived, first_ready: bool) -> None:
+    def then(hours: int):
+        return at(arrived + timedelta(hours=hours))
+
     if state == "intake":
         return
     if state == "wiping":
-        # One failed wipe on record: it must be wiped again before it moves on.
-        if rng.random() < 0.6:
-            _wipe(user, device, rng, passed=False)
-        else:
-            service.transition(user, device, "wiping")
+        with then(WIPED):
+            # One failed wipe on record: it must be wiped again before it moves on.
+            if rng.random() < 0.6:
+                _wipe(user, device, rng, passed=False)
+            else:
+                service.transition(user, device, "wiping")
         return
     if first_ready:
-        _import_log(user, device, 2, demo)
+        # Wiped the day after it came in (the log is in local time), imported the day after.
+        with then(INSTALLED - 1):
+            _import_log(user, device, (arrived + timedelta(days=1)).astimezone(zone()).date())
     else:
-        _wipe(user, device, rng)
+        with then(WIPED):
+            _wipe(user, device, rng)
     if state == "wiped":
         return
-    _software(user, device, rng)
+    with then(INSTALLED):
+        _software(user, device, rng)
     if state == "qc":
         return
-    if state == "repair":
-        _check(user, device, failed=("Toetsenbord",), notes="Toetsen Q en W reageren niet")
-        return
-    if state in ("parts", "recycled"):
-        service.transition(user, device, "parts", "Moederbord defect; accu en geheugen bewaard")
-        if state == "recycled":
-            service.transition(user, device, "recycled", "Naar de milieustraat, schijf vernietigd")
-        return
-    if state == "lost":
-        service.transition(user, device, "lost", "Niet meer gevonden na de verhuizing")
-        return
-    _check(user, device)
-    service.mark_ready(user, device)
+    with then(CHECKED):
+        if state == "repair":
+            _check(user, device, failed=("Toetsenbord",), notes="Toetsen Q en W reageren niet")
+            return
+        if state in ("parts", "recycled"):
+            service.transition(user, device, "parts", "Moederbord defect; accu en geheugen bewaard")
+            if state == "recycled":
+                service.transition(
+                    user, device, "recycled", "Naar de milieustraat, schijf vernietigd"
+                )
+            return
+        if state == "lost":
+            service.transition(user, device, "lost", "Niet meer gevonden na de verhuizing")
+            return
+        _check(user, device)
+    with then(MARKED_READY):
+        service.mark_ready(user, device)
+
+
+def bring_to_ready(user, device, rng, arrived) -> None:
+    """Wipe, install, check and mark ready a device that came in at `arrived` (for the
+    loans and reports seeders, whose devices were lent out after this)."""
+    _bring_to(user, device, "ready", rng, arrived, first_ready=False)
 
 
 def seed(demo) -> None:
@@ -288,22 +294,26 @@ def seed(demo) -> None:
             from_company = (
                 state in ("wiped", "qc", "ready")
                 and n % 4 != 0
-                and sum(d.donor_id == company.id for d in devices) < 14
+                and sum(d.donor_id == company.id for d, _arrived in devices) < 14
             )
             donor = company if from_company else rng.choice(donors[1:])
             location = locations[n % len(locations)]
-            device = service.register_device(user, _data(demo, n, donor, location, from_company))
-            _backdate(device, rng.randrange(3, 40))
+            arrived = demo.now - timedelta(days=rng.randrange(3, 40), hours=rng.randrange(8))
+            with at(arrived):
+                device = service.register_device(
+                    user, _data(demo, n, donor, location, from_company)
+                )
             first_ready = state == "ready" and not imported
             imported = imported or first_ready
-            _bring_to(user, device, state, rng, demo, first_ready)
-            devices.append(device)
+            _bring_to(user, device, state, rng, arrived, first_ready)
+            devices.append((device, arrived))
 
     # The company asked for certificates: one per passed wipe of its laptops.
-    for device in devices:
+    for device, arrived in devices:
         if device.donor_id == company.id:
             passed = [w for w in service.work(device).wipes if w.passed]
             if passed:
-                service.certificate(user, device, passed[0])
+                with at(arrived + timedelta(hours=CERTIFIED)):
+                    service.certificate(user, device, passed[0])
     db.session.flush()
-    demo.objects["devices"] = devices
+    demo.objects["devices"] = [device for device, _arrived in devices]

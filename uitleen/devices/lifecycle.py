@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from uitleen.audit.service import record
@@ -91,6 +91,32 @@ def passed_check_in_round():
         QualityCheck.passed.is_(True),
         QualityCheck.recorded_at >= Device.cycle_started_at,
     )
+
+
+def ready_to_lend():
+    """SQL: the one meaning of "ready to lend", for every count, list and issue.
+
+    The device is in state ready (so not on loan), with a passed wipe and a passed check
+    since its latest intake or return. Nothing in Uitleen reserves a device for someone:
+    the waiting list holds households, not devices, so no reservation is left out here.
+    The home cards, the dashboard, the issue page, the waiting list, the API, the labels
+    and the issue UPDATE all use this clause, so their answers cannot drift apart.
+    """
+    return and_(Device.state == "ready", passed_wipe_in_round(), passed_check_in_round())
+
+
+def count_ready_to_lend(cap: int | None = None) -> int:
+    """How many devices are ready to lend; with a cap, reads at most `cap` of them."""
+    ids = select(Device.id).where(ready_to_lend())
+    if cap is not None:
+        ids = ids.limit(cap)
+    return int(db.session.scalar(select(func.count()).select_from(ids.subquery())))
+
+
+def ready_to_lend_devices(limit: int = 200) -> list[Device]:
+    """The devices ready to lend, by asset tag."""
+    query = select(Device).where(ready_to_lend()).order_by(Device.asset_tag).limit(limit)
+    return list(db.session.scalars(query))
 
 
 def evidence(device: Device) -> tuple[bool, bool]:
@@ -227,14 +253,7 @@ def issue_update(device_id: int, target: str = "on_loan"):
     now = utcnow()
     return (
         update(Device)
-        .where(
-            and_(
-                Device.id == device_id,
-                Device.state == "ready",
-                passed_wipe_in_round(),
-                passed_check_in_round(),
-            )
-        )
+        .where(and_(Device.id == device_id, ready_to_lend()))
         .values(state=target, state_changed_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -131,7 +131,14 @@ class DeviceQuerySchema(ma.Schema):
         load_default="",
         metadata={"description": "tag (UIT-00042, uit-42, 42), label URL, serial, make or model"},
     )
-    state = F.String(load_default=None, validate=validate.OneOf(STATES))
+    state = F.String(
+        load_default=None,
+        validate=validate.OneOf(STATES),
+        metadata={
+            "description": "devices in this state; `ready` lists only those ready to lend "
+            "(a passed wipe and a passed check since the latest intake or return)"
+        },
+    )
     kind = F.String(load_default=None, validate=validate.OneOf(KINDS))
     location_id = F.Integer(load_default=None, validate=ID_RANGE)
     after = F.Integer(

@@ -1377,7 +1377,9 @@ def search(
         .outerjoin(Donor, Donor.id == Device.donor_id)
         .outerjoin(Location, Location.id == Device.location_id)
     )
-    if state:
+    if state == "ready":  # what can really be lent, as everywhere "ready" is counted
+        query = query.where(lifecycle.ready_to_lend())
+    elif state:
         query = query.where(Device.state == state)
     if kind:
         query = query.where(Device.kind == kind)

@@ -63,6 +63,8 @@ def _counts() -> dict[str, int]:
     """Queue sizes (capped), once per request: the home cards share them."""
     if "device_counts" not in g:
         g.device_counts = service.queue_counts(QUEUES, QUEUE_CAP)
+        # "Ready" counts what can really be lent, as the issue page and dashboard do.
+        g.device_counts["ready"] = lifecycle.count_ready_to_lend(QUEUE_CAP)
     return g.device_counts
 
 

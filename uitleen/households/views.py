@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from uitleen import clock
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.devices import lifecycle
 from uitleen.errors import DomainError, plain_errors
 from uitleen.extensions import db
 from uitleen.households import service
@@ -174,12 +175,10 @@ def add_to_waiting_list(household_id: int):
 @bp.route("/waiting")
 @role_required(INTAKE)
 def waiting():
-    from uitleen.loans.service import ready_devices
-
     return render_template(
         "households/waiting.html",
         entries=service.waiting_list(),
-        ready=len(ready_devices(limit=500)),
+        ready=lifecycle.count_ready_to_lend(),
         need_names=service.NEED_NAMES,
         waited_days=service.waited_days,
     )

@@ -36,7 +36,9 @@ class LabelPrintInSchema(ma.Schema):
         load_default=None,
         allow_none=True,
         validate=validate.OneOf(STATES),
-        metadata={"description": "all devices in this state, by asset tag"},
+        metadata={
+            "description": "all devices in this state, by asset tag; `ready`: those ready to lend"
+        },
     )
     start = F.Integer(
         load_default=1,

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from uitleen.audit.service import record, record_many
+from uitleen.devices import lifecycle
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
 from uitleen.errors import Invalid, field_error
@@ -258,7 +259,8 @@ def select_devices(
     by_ids, by_tags = _all_or_errors(lambda: _by_ids(device_ids), lambda: _by_tags(tags))
     rows = by_ids + by_tags
     if state:
-        rows += _rows(Device.state == state)
+        # "ready" selects what can really be lent, as every other ready list does.
+        rows += _rows(lifecycle.ready_to_lend() if state == "ready" else Device.state == state)
     unique, seen = [], set()
     for row in rows:
         if row.id not in seen:

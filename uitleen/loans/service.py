@@ -68,19 +68,8 @@ def default_due_date(start: date | None = None) -> date:
 
 
 def ready_devices(limit: int = 200) -> list[Device]:
-    """Devices that can go out now: ready, with a passed wipe and check this round."""
-    return list(
-        db.session.scalars(
-            select(Device)
-            .where(
-                Device.state == "ready",
-                lifecycle.passed_wipe_in_round(),
-                lifecycle.passed_check_in_round(),
-            )
-            .order_by(Device.asset_tag)
-            .limit(limit)
-        )
-    )
+    """Devices that can go out now (the life cycle's one definition of ready to lend)."""
+    return lifecycle.ready_to_lend_devices(limit)
 
 
 def find_device(reference: str) -> Device:

@@ -2,24 +2,21 @@
 
 Runs last (reports is last in DOMAINS). Devices that came in over the past year and have
 since left (lent and returned, given away, recycled) are added with their households,
-wipes, loans, help requests and audit events, all placed back in time. Today's stock from
-the other seeders is left as it is.
+wipes, loans and help requests, through the same services as real work, each step at its
+own moment (uitleen.demo.at). Today's stock from the other seeders is left as it is.
 """
 
 from datetime import timedelta
 
-from sqlalchemy import update
-
-from uitleen.audit.models import Event
-from uitleen.audit.service import record
-from uitleen.db import as_utc
+from uitleen.demo import at
+from uitleen.devices import demo as devices_demo
 from uitleen.devices import service as devices
-from uitleen.devices.models import Device, WipeRecord
 from uitleen.extensions import db
-from uitleen.helpdesk.models import CATEGORIES, HelpRequest
+from uitleen.helpdesk import service as helpdesk
+from uitleen.helpdesk.models import CATEGORIES
 from uitleen.households import service as households
 from uitleen.households.models import Household
-from uitleen.loans.models import Loan
+from uitleen.loans import service as loans
 
 # Devices received per month, oldest first: a programme that grew over the year.
 RECEIVED = (6, 8, 7, 10, 12, 9, 14, 16, 13, 18, 20)
@@ -34,20 +31,6 @@ MODELS = (
 LANGUAGES = ("nl", "nl", "nl", "ar", "ar", "tr", "uk", "pl", "en")
 
 
-def _backdate(event: Event, moment) -> None:
-    event.at = moment
-
-
-def _backdate_subject(subject_type: str, subject_id: int, moment) -> None:
-    """Demo only: move the events a service wrote for this subject back in time."""
-    db.session.flush()
-    db.session.execute(
-        update(Event)
-        .where(Event.subject_type == subject_type, Event.subject_id == str(subject_id))
-        .values(at=moment)
-    )
-
-
 def _household(demo, moment) -> Household:
     partners = demo.objects.get("referral_partners") or [
         "School",
@@ -56,18 +39,30 @@ def _household(demo, moment) -> Household:
         "Sociaal wijkteam",
         "Bibliotheek",
     ]
-    household = households.register(
-        demo.users["intake"],
-        {
-            "language": demo.rng.choice(LANGUAGES),
-            "referral_partner": demo.rng.choice(partners),
-            "household_size": demo.rng.randint(1, 6),
-            "consent_date": moment.date(),
-        },
-    )
-    household.created_at = moment
-    _backdate_subject("households", household.id, moment)
-    return household
+    with at(moment):
+        return households.register(
+            demo.users["intake"],
+            {
+                "language": demo.rng.choice(LANGUAGES),
+                "referral_partner": demo.rng.choice(partners),
+                "household_size": demo.rng.randint(1, 6),
+                "consent_date": moment.date(),
+            },
+        )
+
+
+def _help_request(demo, device, household, asked) -> None:
+    """A help request sent from the device's label, handled and closed two days later."""
+    desk = demo.users["intake"]
+    with at(asked):
+        label = helpdesk.lookup(device.public_token)
+        request = helpdesk.create_request(
+            label, demo.rng.choice(CATEGORIES), "", "", household.language
+        )
+    with at(asked + timedelta(days=1)):
+        helpdesk.take(desk, request)
+    with at(asked + timedelta(days=2)):
+        helpdesk.close(desk, request, "Opgelost")
 
 
 def _history_of_one(demo, received, serial: int) -> None:
@@ -75,77 +70,46 @@ def _history_of_one(demo, received, serial: int) -> None:
     rng, now = demo.rng, demo.now
     volunteer, desk = demo.users["volunteer"], demo.users["intake"]
     make, model = rng.choice(MODELS)
-    device = devices.register_device(
-        volunteer, {"kind": "laptop", "make": make, "model": model, "serial": f"HIST{serial:05d}"}
-    )
-    db.session.flush()
-    device.created_at = device.cycle_started_at = received
-    _backdate_subject("devices", device.id, received)
-
-    def step(source: str, target: str, moment, **data) -> None:
-        device.state, device.state_changed_at = target, moment
-        event = record(
-            volunteer if target != "on_loan" else desk,
-            "device.state_changed",
-            device,
-            source=source,
-            target=target,
-            note="",
-            **data,
+    with at(received):
+        device = devices.register_device(
+            volunteer,
+            {"kind": "laptop", "make": make, "model": model, "serial": f"HIST{serial:05d}"},
         )
-        _backdate(event, moment)
 
     fate = rng.random()
     if fate < 0.2:  # too old or broken: straight to recycling
-        step("intake", "recycled", received + timedelta(days=rng.randint(2, 12)))
+        with at(min(received + timedelta(days=rng.randint(2, 12)), now)):
+            devices.transition(volunteer, device, "recycled", "Te oud om op te knappen")
         return
-    wiped = received + timedelta(days=rng.randint(1, 6))
-    wipe = WipeRecord(device_id=device.id, method="DoD Short", nist_class="Clear",
-                      tool="nwipe", passes=3, passed=True, finished_at=wiped,
-                      operator_id=volunteer.id, recorded_at=wiped)  # fmt: skip
-    db.session.add(wipe)
-    db.session.flush()
-    _backdate(record(volunteer, "wipe.recorded", device, wipe_id=wipe.id, passed=True), wiped)
-    step("intake", "wiping", wiped - timedelta(hours=2))
-    step("wiping", "wiped", wiped)
-    ready = wiped + timedelta(days=rng.randint(2, 10))
-    step("wiped", "ready", ready)
-    issued = ready + timedelta(days=rng.randint(1, 20))
+    devices_demo.bring_to_ready(volunteer, device, rng, received)
+    issued = received + timedelta(days=rng.randint(4, 30))
     if issued > now - timedelta(days=2):
         return  # still on the shelf: today's stock
     household = _household(demo, issued - timedelta(days=rng.randint(3, 30)))
     gift = fate > 0.8
-    loan = Loan(device_id=device.id, household_id=household.id, kind="gift" if gift else "loan",
-                issued_by_id=desk.id, issued_at=issued,
-                due_date=(issued + timedelta(days=365)).date())  # fmt: skip
-    db.session.add(loan)
-    db.session.flush()
-    step("ready", "gifted" if gift else "on_loan", issued, loan_id=loan.id)
-    _backdate(record(desk, "loan.issued", loan, device_id=device.id, kind=loan.kind), issued)
+    with at(issued):
+        loan = loans.issue(
+            desk,
+            device,
+            household,
+            "gift" if gift else "loan",
+            due_date=None if gift else (issued + timedelta(days=365)).date(),
+        )
     if gift:
-        loan.closed_at, loan.outcome = issued, "gifted"
         return
+    returned = issued + timedelta(days=rng.randint(45, 240))
     for _ in range(rng.choice((0, 0, 1, 2))):
         asked = issued + timedelta(days=rng.randint(3, 90))
-        if asked < now:
-            request = HelpRequest(
-                device_id=device.id,
-                category=rng.choice(CATEGORIES),
-                language=household.language,
-                status="done",
-                created_at=asked,
-                closed_at=asked + timedelta(days=2),
-            )
-            db.session.add(request)
-    returned = issued + timedelta(days=rng.randint(45, 240))
+        if asked < min(returned, now - timedelta(days=3)):  # asked while they had it
+            _help_request(demo, device, household, asked)
     if returned > now - timedelta(days=1):
         return  # still lent out
-    loan.returned_at = loan.closed_at = returned
-    loan.outcome, loan.return_condition = "returned", "Werkt nog goed"
-    step("on_loan", "returned", returned, loan_id=loan.id)
-    _backdate(record(desk, "loan.returned", loan), returned)
-    if rng.random() < 0.5:  # worn out after its loan
-        step("returned", "recycled", returned + timedelta(days=rng.randint(3, 20)))
+    with at(returned):
+        loans.take_back(desk, loan, "Werkt nog goed", charger_returned=True)
+    recycled = returned + timedelta(days=rng.randint(3, 20))
+    if rng.random() < 0.5 and recycled < now:  # worn out after its loan
+        with at(recycled):
+            devices.transition(volunteer, device, "recycled", "Versleten na de uitleen")
 
 
 def seed(demo) -> None:
@@ -157,14 +121,8 @@ def seed(demo) -> None:
         for _ in range(count):
             serial += 1
             received = start + timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 8))
+            # Every step of its story (ready takes three days) lies in the past.
+            received = min(received, now - timedelta(days=3))
             _history_of_one(demo, received, serial)
     db.session.flush()
-    # Today's stock from the devices seeder arrived over the last weeks, not all today.
-    for device in demo.objects.get("devices", []):
-        arrived = as_utc(device.created_at)
-        if arrived is not None and arrived > now - timedelta(days=60):
-            earlier = arrived - timedelta(days=rng.randint(0, 45))
-            db.session.execute(
-                update(Device).where(Device.id == device.id).values(created_at=earlier)
-            )
     demo.objects["history_devices"] = serial

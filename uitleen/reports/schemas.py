@@ -105,3 +105,4 @@ class DashboardSchema(ma.Schema):
     help_new = ma.fields.Integer()
     help_in_progress = ma.fields.Integer()
     help_open = ma.fields.Integer()
+    ready_to_lend = ma.fields.Integer()

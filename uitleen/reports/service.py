@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, case, distinct, func, select, union
 
 from uitleen import clock
+from uitleen.devices import lifecycle
 from uitleen.devices.models import Device, WipeRecord
 from uitleen.extensions import db
 from uitleen.helpdesk.models import HelpRequest
@@ -59,6 +60,7 @@ class Dashboard:
     low_stock_threshold: int
     help_new: int
     help_in_progress: int
+    ready_to_lend: int = 0
 
     @property
     def help_open(self) -> int:
@@ -77,11 +79,14 @@ IN_STOCK_STATES = ("intake", "wiping", "wiped", "software", "qc", "ready", "retu
 
 
 def stock_by_state() -> list[tuple[str, int]]:
-    """Devices per state, every state listed (zero too), in life-cycle order."""
-    from uitleen.devices.lifecycle import STATES
+    """Devices per state, every state listed (zero too), in life-cycle order.
 
+    "Ready" counts what can really be lent (lifecycle.ready_to_lend), the same number the
+    home page, the issue page and the waiting list show.
+    """
     counts = _counts(select(Device.state, func.count()).group_by(Device.state))
-    return [(state, counts.get(state, 0)) for state in STATES]
+    counts["ready"] = lifecycle.count_ready_to_lend()
+    return [(state, counts.get(state, 0)) for state in lifecycle.STATES]
 
 
 def per_month(column, bounds: list[datetime]) -> list[int]:
@@ -150,8 +155,9 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     threshold = int(settings.get("voucher_low_stock"))
     loans_open, loans_overdue = loan_counts(today)
     help = help_counts()
+    stock = stock_by_state()
     return Dashboard(
-        stock=stock_by_state(),
+        stock=stock,
         months=[start.strftime("%Y-%m") for start in starts],
         received=per_month(Device.created_at, bounds),
         issued=per_month(Loan.issued_at, bounds),
@@ -162,6 +168,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         low_stock_threshold=threshold,
         help_new=help.get("new", 0),
         help_in_progress=help.get("in_progress", 0),
+        ready_to_lend=dict(stock)["ready"],
     )
 
 
