@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
+from uitleen.db import utcnow
+
 DEFAULT_ZONE = "Europe/Amsterdam"
 
 
@@ -45,7 +47,7 @@ def from_local(moment: datetime | None) -> datetime | None:
 
 def today(now: datetime | None = None) -> date:
     """The date on the organisation's wall calendar (at 00:30 in Amsterdam, UTC is a day behind)."""
-    return local(now or datetime.now(UTC)).date()
+    return local(now or utcnow()).date()  # utcnow: the demo's story clock, too
 
 
 def format_local(moment: datetime, pattern: str = "%d-%m-%Y %H:%M", with_zone: bool = False) -> str:

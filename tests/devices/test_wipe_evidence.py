@@ -398,3 +398,13 @@ def test_the_desk_sees_the_flag_until_the_device_comes_back(app):
     lifecycle.move(None, device, "returned")
 
     assert device.attention == ""
+
+
+def test_a_failed_wipe_of_another_device_does_not_undo_this_ones(app):
+    """The newest-evidence rule compares wipes of the same device only."""
+    first, other = make_device(), make_device()
+    service.record_wipe(None, first, wipe_data())
+    service.record_wipe(None, other, wipe_data(result="failed"))  # later, another laptop
+
+    assert lifecycle.evidence(first)[0] is True
+    assert first.state == "wiped"

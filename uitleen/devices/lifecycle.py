@@ -74,8 +74,10 @@ def passed_wipe_in_round():
         WipeRecord.passed.is_(True),
         WipeRecord.review_status.in_(COUNTING_REVIEWS),
         WipeRecord.finished_at >= Device.cycle_started_at,
+        # Compared with the outer wipe's device: a second level of EXISTS does not
+        # correlate to Device by itself, it would join every device instead.
         ~exists().where(
-            later.device_id == Device.id,
+            later.device_id == WipeRecord.device_id,
             later.passed.is_(False),
             later.review_status != REJECTED,
             later.finished_at >= WipeRecord.finished_at,

@@ -677,34 +677,23 @@ def _save_wipe(
     return wipe
 
 
-def _is_newest(wipe: WipeRecord) -> bool:
-    """No other evidence of the device finished later than this wipe."""
-    later = db.session.scalar(
-        select(func.count())
-        .select_from(WipeRecord)
-        .where(
-            WipeRecord.device_id == wipe.device_id,
-            WipeRecord.id != wipe.id,
-            WipeRecord.finished_at > wipe.finished_at,
-            WipeRecord.review_status.in_(lifecycle.COUNTING_REVIEWS),
-        )
-    )
-    return not later
-
-
 def _follow_evidence(actor, device: Device, wipe: WipeRecord) -> None:
-    """Move the device as the newest evidence says: a passed wipe finishes the wiping,
-    a failed or aborted one sends it back to wiping (or, out on loan, to the desk)."""
+    """Move the device as its newest evidence says (lifecycle.passed_wipe_in_round, the one
+    rule): a passed wipe finishes the wiping, a failed or aborted one sends the device back
+    to wiping, or, out on loan, to the desk's attention."""
     note = _("Wisbeurt %(id)s vastgelegd", id=wipe.id)
     if device.state in ("intake", "returned", "repair"):
         lifecycle.move(actor, device, "wiping", note)  # someone is wiping it
-    if wipe.review_status not in lifecycle.COUNTING_REVIEWS or not _is_newest(wipe):
+    if wipe.review_status not in lifecycle.COUNTING_REVIEWS:
         return
+    wiped = lifecycle.evidence(device)[0]
     if wipe.passed:
-        if device.state == "wiping":
+        if wiped and device.state == "wiping":
             lifecycle.move(actor, device, "wiped", note)
         _certify(actor, device, wipe)
         return
+    if wiped:
+        return  # a passed wipe finished after this one: it still counts
     reason = _(
         "Wisbeurt %(id)s is niet geslaagd (%(outcome)s): het apparaat moet opnieuw gewist worden.",
         id=wipe.id,
