@@ -1,7 +1,8 @@
 """`uitleen seed-demo`: a realistic demo organisation in an empty database.
 
-Each domain package may have a demo.seed(demo) that adds its part, in DOMAINS order,
-so later domains can build on what earlier ones made (demo.objects).
+Each domain package may have a demo.seed(demo) that adds its part, in the order of
+uitleen.wiring.DEMO_SEEDERS, so later domains can build on what earlier ones made
+(demo.objects).
 """
 
 import random
@@ -44,17 +45,16 @@ def database_is_empty() -> bool:
 
 
 def seed(rng_seed: int = 2026) -> Demo:
-    from uitleen import DOMAINS, domain_module
+    # Imported here: the domains' demo modules import this one for Demo.
+    from uitleen.wiring import DEMO_SEEDERS
 
     users = {}
     for email, name, role, password in DEMO_LOGINS:
         users[role] = auth.create_user(None, email, name, role, password)
     demo = Demo(users=users, rng=random.Random(rng_seed), now=utcnow())
-    for domain in DOMAINS:
-        module = domain_module(domain, "demo")
-        if module is not None:
-            module.seed(demo)
-            db.session.flush()
+    for seed_domain in DEMO_SEEDERS:
+        seed_domain(demo)
+        db.session.flush()
     return demo
 
 

@@ -1,6 +1,6 @@
 """Demo: a year of history behind today's stock, so the dashboard and reports show something.
 
-Runs last (reports is last in DOMAINS). Devices that came in over the past year and have
+Runs last (see uitleen.wiring.DEMO_SEEDERS). Devices that came in over the past year and have
 since left (lent and returned, given away, recycled) are added with their households,
 wipes, loans, help requests and audit events, all placed back in time. Today's stock from
 the other seeders is left as it is.
