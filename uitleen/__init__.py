@@ -6,12 +6,13 @@ from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, error handlers, CLI."""
+    """Build the app: config, extensions, blueprints, signals, error handlers, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    connect_signals()
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -97,6 +98,13 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_api(app, API_BLUEPRINTS)
+
+
+def connect_signals() -> None:
+    from uitleen.wiring import SIGNAL_SUBSCRIBERS
+
+    for connect in SIGNAL_SUBSCRIBERS:
+        connect()
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -22,6 +22,7 @@ from uitleen.devices import views as devices_views
 from uitleen.labels import views as labels_views
 from uitleen.households import views as households_views
 from uitleen.loans import views as loans_views
+from uitleen.loans import subscribers as loans_subscribers
 from uitleen.vouchers import views as vouchers_views
 from uitleen.helpdesk import views as helpdesk_views
 from uitleen.reports import views as reports_views
@@ -59,6 +60,9 @@ MODELS = (
     vouchers_models,
     helpdesk_models,
 )
+
+# Later steps subscribing to the signals of earlier ones (see ARCHITECTURE.md).
+SIGNAL_SUBSCRIBERS = (loans_subscribers.connect,)
 
 BLUEPRINTS = (
     auth_views.bp,

@@ -223,14 +223,6 @@ def open_loan_count(household: Household) -> int:
     )
 
 
-def loans_of(household: Household) -> list[Loan]:
-    return list(
-        db.session.scalars(
-            select(Loan).where(Loan.household_id == household.id).order_by(Loan.id.desc())
-        )
-    )
-
-
 # --- erasure ---------------------------------------------------------------------------
 
 

@@ -67,6 +67,15 @@ def default_due_date(start: date | None = None) -> date:
 # --- finding a device --------------------------------------------------------------------
 
 
+def loans_of(household: Household) -> list[Loan]:
+    """All loans of a household, newest first."""
+    return list(
+        db.session.scalars(
+            select(Loan).where(Loan.household_id == household.id).order_by(Loan.id.desc())
+        )
+    )
+
+
 def ready_devices(limit: int = 200) -> list[Device]:
     """Devices that can go out now: ready, with a passed wipe and check this round."""
     return list(
