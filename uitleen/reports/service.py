@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, case, distinct, func, select, union
 
 from uitleen import clock
+from uitleen.devices.lifecycle import STATES
 from uitleen.devices.models import Device, WipeRecord
 from uitleen.extensions import db
 from uitleen.helpdesk.models import HelpRequest
@@ -78,8 +79,6 @@ IN_STOCK_STATES = ("intake", "wiping", "wiped", "software", "qc", "ready", "retu
 
 def stock_by_state() -> list[tuple[str, int]]:
     """Devices per state, every state listed (zero too), in life-cycle order."""
-    from uitleen.devices.lifecycle import STATES
-
     counts = _counts(select(Device.state, func.count()).group_by(Device.state))
     return [(state, counts.get(state, 0)) for state in STATES]
 
