@@ -23,6 +23,8 @@ from uitleen.labels import views as labels_views
 from uitleen.households import views as households_views
 from uitleen.loans import views as loans_views
 from uitleen.loans import subscribers as loans_subscribers
+from uitleen.vouchers import subscribers as vouchers_subscribers
+from uitleen.helpdesk import subscribers as helpdesk_subscribers
 from uitleen.vouchers import views as vouchers_views
 from uitleen.helpdesk import views as helpdesk_views
 from uitleen.reports import views as reports_views
@@ -62,7 +64,11 @@ MODELS = (
 )
 
 # Later steps subscribing to the signals of earlier ones (see ARCHITECTURE.md).
-SIGNAL_SUBSCRIBERS = (loans_subscribers.connect,)
+SIGNAL_SUBSCRIBERS = (
+    loans_subscribers.connect,
+    vouchers_subscribers.connect,
+    helpdesk_subscribers.connect,
+)
 
 BLUEPRINTS = (
     auth_views.bp,
