@@ -49,9 +49,10 @@ run: migrate  ## Migrate, add the demo when empty, serve on http://127.0.0.1:500
 test: install-test translations  ## Run the whole test suite (PostgreSQL too when DATABASE_URL says so)
 	$(BIN)/pytest
 
-lint: install-test  ## ruff lint and format check
+lint: install-test  ## ruff lint and format check, and the layer order of the packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: install-test  ## Format the code
 	$(BIN)/ruff format .

@@ -63,7 +63,7 @@ def build_database(url: str, count: int) -> str:
     from uitleen.auth import service as auth
     from uitleen.devices.models import Device
     from uitleen.extensions import db
-    from uitleen.labels.qr import label_url, make_matrix
+    from uitleen.qr import label_url, make_matrix
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "UITLEEN_BASE_URL": BASE_URL}

@@ -1,45 +1,18 @@
 """Uitleen: device lending and refurbishment for community organisations."""
 
-import importlib
-import importlib.util
 import os
 
 from flask import Flask
 
-# Domain packages in dependency order. Each may have views.bp, api.blp, cli.commands
-# and demo.seed; create_app and seed-demo pick up whichever exist.
-DOMAINS = (
-    "auth",
-    "home",
-    "audit",
-    "settings",
-    "devices",
-    "labels",
-    "households",
-    "loans",
-    "vouchers",
-    "helpdesk",
-    "reports",
-)
-
-
-def domain_module(domain: str, name: str):
-    """uitleen.<domain>.<name>, or None when that domain has no such module."""
-    path = f"uitleen.{domain}.{name}"
-    if importlib.util.find_spec(f"uitleen.{domain}") is None:
-        return None
-    if importlib.util.find_spec(path) is None:
-        return None
-    return importlib.import_module(path)
-
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, error handlers, CLI."""
+    """Build the app: config, extensions, blueprints, signals, error handlers, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    connect_signals()
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -71,8 +44,9 @@ def register_extensions(app: Flask) -> None:
     from uitleen.i18n import direction, select_locale
 
     db.init_app(app)
-    for domain in DOMAINS:  # every model must be known to the metadata (Alembic, tests)
-        domain_module(domain, "models")
+    # Every domain's models, views, API and commands, listed by name (uitleen/wiring.py).
+    from uitleen import wiring  # noqa: F401
+
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -119,12 +93,18 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from uitleen.api import register_api
+    from uitleen.wiring import API_BLUEPRINTS, BLUEPRINTS
 
-    for domain in DOMAINS:
-        views = domain_module(domain, "views")
-        if views is not None and hasattr(views, "bp"):
-            app.register_blueprint(views.bp)
-    register_api(app, [m.blp for d in DOMAINS if (m := domain_module(d, "api")) is not None])
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    register_api(app, API_BLUEPRINTS)
+
+
+def connect_signals() -> None:
+    from uitleen.wiring import SIGNAL_SUBSCRIBERS
+
+    for connect in SIGNAL_SUBSCRIBERS:
+        connect()
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -135,10 +115,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from uitleen.demo import seed_demo
+    from uitleen.wiring import COMMANDS
 
     app.cli.add_command(seed_demo)
-    for domain in DOMAINS:
-        cli = domain_module(domain, "cli")
-        if cli is not None:
-            for command in cli.commands:
-                app.cli.add_command(command)
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -64,7 +64,7 @@ def one_of(column: str, values) -> CheckConstraint:
     )
 
 
-# Set only by seed-demo (uitleen.demo.at), which tells a year of history through the real
+# Set only by seed-demo (uitleen.storyclock.at), which tells a year of history through the real
 # services and needs each step stamped at the moment it happens in that story.
 STORY_TIME: ContextVar[datetime | None] = ContextVar("story_time", default=None)
 

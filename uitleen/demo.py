@@ -1,12 +1,11 @@
 """`uitleen seed-demo`: a realistic demo organisation in an empty database.
 
-Each domain package may have a demo.seed(demo) that adds its part, in DOMAINS order,
-so later domains can build on what earlier ones made (demo.objects).
+Each domain package may have a demo.seed(demo) that adds its part, in the order of
+uitleen.wiring.DEMO_SEEDERS, so later domains can build on what earlier ones made
+(demo.objects).
 """
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +17,7 @@ from uitleen.audit.models import Event
 from uitleen.auth import service as auth
 from uitleen.auth.models import User
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
-from uitleen.db import STORY_TIME, utcnow
+from uitleen.db import utcnow
 from uitleen.extensions import db
 
 # Demo only: seed-demo refuses to run in production, so these never guard real data.
@@ -39,26 +38,6 @@ class Demo:
     objects: dict[str, list] = field(default_factory=dict)
 
 
-@contextmanager
-def at(moment: datetime) -> Iterator[None]:
-    """Run real service calls as if it were `moment`.
-
-    The demo is made through the same service functions as real work, so every state
-    follows from its records by the same rules. Those services stamp records, moves and
-    events with uitleen.db.utcnow(); setting its clock here (rather than rewriting the
-    rows afterwards) keeps records, states and the audit log telling one story.
-    Column defaults (an event's time) are filled in at flush, so the block flushes what
-    came before it and what it made, each under its own clock.
-    """
-    db.session.flush()
-    token = STORY_TIME.set(moment)
-    try:
-        yield
-        db.session.flush()
-    finally:
-        STORY_TIME.reset(token)
-
-
 def database_is_empty() -> bool:
     users = db.session.scalar(select(func.count()).select_from(User))
     events = db.session.scalar(select(func.count()).select_from(Event))
@@ -66,17 +45,16 @@ def database_is_empty() -> bool:
 
 
 def seed(rng_seed: int = 2026) -> Demo:
-    from uitleen import DOMAINS, domain_module
+    # Imported here: the domains' demo modules import this one for Demo.
+    from uitleen.wiring import DEMO_SEEDERS
 
     users = {}
     for email, name, role, password in DEMO_LOGINS:
         users[role] = auth.create_user(None, email, name, role, password)
     demo = Demo(users=users, rng=random.Random(rng_seed), now=utcnow())
-    for domain in DOMAINS:
-        module = domain_module(domain, "demo")
-        if module is not None:
-            module.seed(demo)
-            db.session.flush()
+    for seed_domain in DEMO_SEEDERS:
+        seed_domain(demo)
+        db.session.flush()
     return demo
 
 

@@ -12,6 +12,7 @@ from flask import Flask, current_app, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -145,6 +146,15 @@ def plain_errors(errors) -> dict:
 
     walk(errors, "")
     return flat
+
+
+def errors_of(error: Exception) -> dict:
+    """Field errors from a schema or a domain refusal, for re-rendering a form."""
+    if isinstance(error, ValidationError):
+        return plain_errors(error.messages)
+    if isinstance(error, DomainError):
+        return error.errors or {"_schema": [error.message]}
+    raise error
 
 
 def error_body(status: int, code: str, message: str, errors: dict | None = None) -> dict:

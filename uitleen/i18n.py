@@ -1,5 +1,7 @@
 """Which language a request is answered in. Dutch first."""
 
+from dataclasses import dataclass
+
 from flask import has_request_context, request
 
 # Code -> (name in its own script, text direction).
@@ -14,6 +16,20 @@ LANGUAGES = {
 SUPPORTED = tuple(LANGUAGES)
 STAFF_LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in its own script, so a reader can find it without reading Dutch
+    dir: str  # "ltr" or "rtl"
+
+
+# One list of languages for the whole app: select_locale answers a request in one of these,
+# and the help page offers exactly these.
+SUPPORTED_LANGUAGES: dict[str, Language] = {
+    code: Language(code, name, direction) for code, (name, direction) in LANGUAGES.items()
+}
 
 
 def is_public_path(path: str) -> bool:

@@ -23,7 +23,7 @@ from uitleen.devices import lifecycle, service
 from uitleen.devices.models import Device, Donor
 from uitleen.errors import Conflict, Invalid
 from uitleen.extensions import db
-from uitleen.labels.qr import QrMatrix
+from uitleen.qr import QrMatrix
 
 
 def states_from_log(device: Device) -> list[str]:

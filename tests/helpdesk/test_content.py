@@ -8,20 +8,23 @@ from itertools import combinations
 import pytest
 from babel import Locale
 
-from uitleen.helpdesk import content as help_content
 from uitleen.helpdesk.content import (
-    CATEGORY_KEYS,
-    DEFAULTS_DIR,
-    SECTION_KEYS,
-    SUPPORTED_LANGUAGES,
     best_language,
     language_choices,
-    load_defaults,
-    merge_overrides,
     tel_uri,
     whatsapp_uri,
 )
-from uitleen.helpdesk.pictograms import PICTOGRAMS, SECTION_PICTOGRAMS, pictogram
+from uitleen.helpdesk.pictograms import PICTOGRAMS, pictogram
+from uitleen.i18n import SUPPORTED_LANGUAGES
+from uitleen.settings import helptexts as help_content
+from uitleen.settings.helptexts import (
+    CATEGORY_KEYS,
+    DEFAULTS_DIR,
+    SECTION_KEYS,
+    SECTION_PICTOGRAMS,
+    load_defaults,
+    merge_overrides,
+)
 
 LANGS = list(SUPPORTED_LANGUAGES)
 SCRIPTS = {  # a letter of the language's own script must appear in each of its texts

@@ -17,12 +17,9 @@ from flask_babel import Babel
 from markupsafe import escape
 
 import uitleen
-from uitleen.helpdesk.content import (
-    SUPPORTED_LANGUAGES,
-    language_choices,
-    load_defaults,
-    template_globals,
-)
+from uitleen.helpdesk.content import language_choices, template_globals
+from uitleen.i18n import SUPPORTED_LANGUAGES
+from uitleen.settings.helptexts import load_defaults
 
 PACKAGE = Path(uitleen.__file__).parent
 TEMPLATES = PACKAGE / "templates" / "helpdesk" / "public"

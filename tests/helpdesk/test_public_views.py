@@ -22,9 +22,10 @@ from uitleen.audit.models import Event
 from uitleen.devices.models import RetiredToken
 from uitleen.extensions import db
 from uitleen.helpdesk import public as page
-from uitleen.helpdesk.content import SUPPORTED_LANGUAGES, load_defaults
 from uitleen.helpdesk.models import HelpRequest
+from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.settings import service as settings
+from uitleen.settings.helptexts import load_defaults
 
 LANGS = list(SUPPORTED_LANGUAGES)
 BUDGET = 14 * 1024

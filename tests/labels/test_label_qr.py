@@ -5,7 +5,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from uitleen.labels.qr import QrMatrix, is_alphanumeric, label_url, make_matrix
+from uitleen.qr import QrMatrix, is_alphanumeric, label_url, make_matrix
 
 BASE_URL = "https://hulp.uitleen.nl"
 

@@ -12,9 +12,9 @@ from PIL import ImageDraw
 from tests.labels.pdfcodes import page_cells
 from uitleen.labels import render
 from uitleen.labels.formats import LabelFormat, available_formats, load_format
-from uitleen.labels.qr import label_url, make_matrix
 from uitleen.labels.render import LabelContent, render_labels, write_labels
 from uitleen.pdf import FontNotFoundError
+from uitleen.qr import label_url, make_matrix
 
 BASE_URL = "https://hulp.uitleen.nl"
 HELP = "Hulp nodig? Scan mij"

@@ -11,7 +11,7 @@ from uitleen.devices.models import Device, RetiredToken
 from uitleen.devices.service import label_url
 from uitleen.extensions import db
 from uitleen.labels.formats import load_format
-from uitleen.labels.qr import QrMatrix, make_matrix
+from uitleen.qr import QrMatrix, make_matrix
 
 
 def one_device():

@@ -146,7 +146,7 @@ def test_the_open_loan_limit_per_household(app, worker):
     db.session.rollback()
     settings.put(None, "max_open_loans_per_household", 2)
     make_loan(worker, household)
-    assert households.open_loan_count(household) == 2
+    assert service.open_loan_count(household) == 2
 
 
 def test_a_gift_closes_at_once_and_retires_the_label(app, worker):

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from uitleen.audit.models import Event
 from uitleen.extensions import db
-from uitleen.helpdesk.content import content_for
 from uitleen.settings import service
+from uitleen.settings.helptexts import content_for
 from uitleen.settings.models import Location, Setting
 
 GENERAL = {

@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from uitleen.auth import service, sessions
 from uitleen.auth.access import public
 from uitleen.extensions import db
+from uitleen.i18n import SUPPORTED
 from uitleen.ratelimit import per_address
 
 bp = Blueprint("auth", __name__)
@@ -59,8 +60,6 @@ def logout():
 @public
 def set_language(code: str):
     """Remember the interface language in a cookie (staff pages and help pages alike)."""
-    from uitleen.i18n import SUPPORTED
-
     target = _safe_next(request.form.get("next"))
     response = redirect(target)
     if code in SUPPORTED:

@@ -1,6 +1,6 @@
 """Demo workshop: donors, devices in every workshop state, wipes (one from an nwipe log,
 one failed), software, checks and erasure certificates, all made through the service,
-each step at its own moment in the past weeks (uitleen.demo.at).
+each step at its own moment in the past weeks (uitleen.storyclock.at).
 
 Lent, returned and given devices come from the loans and reports seeders, which take
 their own devices through the same steps (bring_to_ready) before they lend them out.
@@ -11,10 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from uitleen.clock import zone
-from uitleen.demo import at
 from uitleen.devices import service
 from uitleen.extensions import db
 from uitleen.settings import service as settings
+from uitleen.storyclock import at
 
 DEMO_LOG = Path(__file__).with_name("demo_nwipe_log.txt")
 

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from uitleen import clock
+from uitleen import clock, qr
 from uitleen.audit import service as audit
 from uitleen.audit.service import record
 from uitleen.auth.models import User
@@ -153,16 +153,12 @@ def new_public_token() -> str:
 
 
 def label_url(token: str) -> str:
-    from uitleen.labels.qr import label_url as make_url
-
-    return make_url(current_app.config["UITLEEN_BASE_URL"], token)
+    return qr.label_url(current_app.config["UITLEEN_BASE_URL"], token)
 
 
 def qr_matrix_for(token: str) -> bytes:
     """The stored QR matrix of a token's label URL (slow-ish: ~5–25 ms, do it once)."""
-    from uitleen.labels.qr import make_matrix
-
-    return make_matrix(label_url(token)).to_bytes()
+    return qr.make_matrix(label_url(token)).to_bytes()
 
 
 def assign_token(device: Device) -> str:

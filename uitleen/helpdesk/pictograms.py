@@ -81,14 +81,6 @@ def _svg(name: str, body: str) -> Markup:
 PICTOGRAMS: dict[str, Markup] = {name: _svg(name, body) for name, body in _BODIES.items()}
 
 # Which pictogram goes with which how-to section.
-SECTION_PICTOGRAMS = {
-    "power": "power",
-    "wifi": "wifi",
-    "video": "video",
-    "password": "key",
-    "voucher": "ticket",
-    "afraid": "heart",
-}
 
 
 def pictogram(name: str) -> Markup:

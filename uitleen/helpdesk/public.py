@@ -24,16 +24,12 @@ from flask import current_app, render_template, request
 from flask_babel import get_locale, lazy_gettext
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from uitleen.helpdesk.content import (
-    DEFAULT_LANGUAGE,
-    SUPPORTED_LANGUAGES,
-    best_language,
-    content_for,
-    language_choices,
-)
+from uitleen.helpdesk.content import DEFAULT_LANGUAGE, best_language, language_choices
 from uitleen.helpdesk.service import Label, Place
+from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.security import csp_nonce
 from uitleen.settings import service as settings
+from uitleen.settings.helptexts import content_for
 
 FORM_SALT = "uitleen.helpdesk.ask-form"
 FORM_MAX_AGE = 2 * 3600  # long enough to find a phone number, short enough to go stale

@@ -24,6 +24,7 @@ from uitleen.errors import Conflict, NotFound
 from uitleen.extensions import db
 from uitleen.helpdesk.models import CATEGORIES, STATUSES, HelpRequest
 from uitleen.households.models import Household
+from uitleen.households.service import months_before
 from uitleen.loans.models import Loan
 from uitleen.settings import service as settings
 from uitleen.settings.models import Location, Setting
@@ -374,8 +375,6 @@ def purge_closed(actor=None, now: datetime | None = None) -> int:
 
     The request itself (device, category, dates) stays for the help-request counts.
     """
-    from uitleen.households.service import months_before
-
     now = now or utcnow()
     cutoff = months_before(now, int(settings.get("retention_months")))
     due = (

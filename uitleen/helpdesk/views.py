@@ -22,7 +22,7 @@ from uitleen.errors import plain_errors, with_exception_headers
 from uitleen.extensions import csrf, db
 from uitleen.helpdesk import public as page
 from uitleen.helpdesk import service
-from uitleen.helpdesk.content import SUPPORTED_LANGUAGES, tel_uri, template_globals, whatsapp_uri
+from uitleen.helpdesk.content import tel_uri, template_globals, whatsapp_uri
 from uitleen.helpdesk.models import CATEGORIES, STATUSES
 from uitleen.helpdesk.schemas import (
     MESSAGE_MAX,
@@ -31,6 +31,7 @@ from uitleen.helpdesk.schemas import (
     NoteInSchema,
     QueueQuerySchema,
 )
+from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.inputs import body_limit, echo
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.ratelimit import per_address

@@ -15,7 +15,8 @@ Where free text about a household may live (and nowhere else):
 - events about those rows, and device events that name one of its loans, under the keys
   in FREE_TEXT_KEYS only
 
-_erase_rows() blanks all of it in one go, for erase() and purge() alike. What stays is
+_erase_rows() blanks all of it in one go, for erase() and purge() alike: the rows of
+loans, vouchers and help requests through their answers to signals.erasing. What stays is
 what the funders' reports count: the household code, the loans, vouchers and help
 requests themselves (dates, kinds, outcomes, categories), and in the event log what was
 done, by whom and when. tests/households/test_erasure.py searches every text column of
@@ -37,11 +38,9 @@ from uitleen.audit.service import record
 from uitleen.db import utcnow
 from uitleen.errors import Conflict, NotFound, field_error
 from uitleen.extensions import db
-from uitleen.helpdesk.models import HelpRequest
+from uitleen.households import signals
 from uitleen.households.models import NEEDS, PROOF_KINDS, Household, WaitingEntry
-from uitleen.loans.models import Loan
 from uitleen.settings import service as settings
-from uitleen.vouchers.models import Voucher
 
 # No 0/O, 1/I/L or U/V look-alikes: a code read aloud over the phone stays unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -215,22 +214,6 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def open_loan_count(household: Household) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Loan)
-        .where(Loan.household_id == household.id, Loan.closed_at.is_(None))
-    )
-
-
-def loans_of(household: Household) -> list[Loan]:
-    return list(
-        db.session.scalars(
-            select(Loan).where(Loan.household_id == household.id).order_by(Loan.id.desc())
-        )
-    )
-
-
 # --- erasure ---------------------------------------------------------------------------
 
 
@@ -245,20 +228,24 @@ def _erase_rows(household_ids: list[int], now: datetime) -> None:
 
     The one place erasure happens (the module docstring lists where such text may live).
     """
-    _blank(Household, Household.id, household_ids,
+    blank(Household, Household.id, household_ids,
            contact_name=None, phone=None, notes=None, erased_at=now)  # fmt: skip
-    _blank(WaitingEntry, WaitingEntry.household_id, household_ids, note="")
-    _blank(Loan, Loan.household_id, household_ids, notes="", return_condition="")
-    _blank(Voucher, Voucher.household_id, household_ids, note="")
-    help_requests = list(
-        db.session.scalars(select(HelpRequest.id).where(_sent_while_lent(household_ids)))
-    )
-    _blank(HelpRequest, HelpRequest.id, help_requests,
-           message="", callback_phone="", staff_notes="")  # fmt: skip
-    _scrub_events(household_ids, help_requests)
+    blank(WaitingEntry, WaitingEntry.household_id, household_ids, note="")
+    # Loans, vouchers and help requests blank their own rows about these households and
+    # name them (event subject type -> ids) so their events are scrubbed below too.
+    subjects = {
+        "households": household_ids,
+        "waiting_entries": db.session.scalars(
+            select(WaitingEntry.id).where(WaitingEntry.household_id.in_(household_ids))
+        ).all(),
+    }
+    for _receiver, named in signals.erasing.send(None, household_ids=household_ids):
+        subjects.update(named)
+    _scrub_events(subjects)
 
 
-def _blank(model, column, ids: list[int], **values) -> None:
+def blank(model, column, ids, **values) -> None:
+    """Set these columns of the rows whose `column` is in `ids` (erasure, by any package)."""
     if ids:
         db.session.execute(
             update(model)
@@ -268,37 +255,10 @@ def _blank(model, column, ids: list[int], **values) -> None:
         )
 
 
-def _sent_while_lent(household_ids: list[int]):
-    """Help requests come from a label, not a person: those sent from a device while one
-    of these households had it (a kept, lost or given device has no working label)."""
-    return exists().where(
-        Loan.household_id.in_(household_ids),
-        Loan.device_id == HelpRequest.device_id,
-        HelpRequest.created_at >= Loan.issued_at,
-        or_(Loan.closed_at.is_(None), HelpRequest.created_at <= Loan.closed_at),
-    )
-
-
-def _scrub_events(household_ids: list[int], help_request_ids: list[int]) -> None:
-    """Blank the free-text keys of the events about the households' rows; what was done,
-    by whom and when stays."""
-    loans = db.session.execute(
-        select(Loan.id, Loan.device_id).where(Loan.household_id.in_(household_ids))
-    ).all()
-    loan_ids = {loan_id for loan_id, _device in loans}
-    subjects = {
-        "households": household_ids,
-        "waiting_entries": db.session.scalars(
-            select(WaitingEntry.id).where(WaitingEntry.household_id.in_(household_ids))
-        ).all(),
-        "loans": loan_ids,
-        "vouchers": db.session.scalars(
-            select(Voucher.id).where(Voucher.household_id.in_(household_ids))
-        ).all(),
-        "help_requests": help_request_ids,
-        # Device events are read for the loan they name, below.
-        "devices": {device_id for _loan, device_id in loans},
-    }
+def _scrub_events(subjects: dict) -> None:
+    """Blank the free-text keys of the events about these rows (subject type -> ids); what
+    was done, by whom and when stays. Device events only where they name one of the loans."""
+    loan_ids = set(subjects.get("loans", ()))
     about = [
         and_(Event.subject_type == kind, Event.subject_id.in_([str(i) for i in ids]))
         for kind, ids in subjects.items()
@@ -318,14 +278,8 @@ def erase(actor, household: Household) -> Household:
     """Erase a household's personal data on its request; the code and loans stay."""
     if household.erased_at is not None:
         return household  # already done: asking twice changes nothing
-    if open_loan_count(household):
-        raise Conflict(
-            _(
-                "Dit huishouden heeft nog een apparaat in bruikleen. Neem het eerst terug of "
-                "sluit de lening af; daarna kunt u de gegevens wissen."
-            ),
-            code="household_has_open_loan",
-        )
+    # Loans refuses (Conflict) while the household still has a device.
+    signals.erase_requested.send(household)
     now = utcnow()
     _close_waiting(household, now)
     _erase_rows([household.id], now)
@@ -341,10 +295,8 @@ def retention_due(now: datetime | None = None) -> list[int]:
     """
     now = now or utcnow()
     cutoff = months_before(now, int(settings.get("retention_months")))
-    recent_loan = exists().where(
-        Loan.household_id == Household.id,
-        or_(Loan.closed_at.is_(None), Loan.closed_at > cutoff),
-    )
+    # Loans keeps a household with an open loan or one that ended after the cutoff.
+    still_helped = [clause for _receiver, clause in signals.retention_holds.send(cutoff)]
     waiting = exists().where(
         WaitingEntry.household_id == Household.id,
         or_(
@@ -358,7 +310,7 @@ def retention_due(now: datetime | None = None) -> list[int]:
             .where(
                 Household.erased_at.is_(None),
                 Household.created_at <= cutoff,
-                ~recent_loan,
+                *[~clause for clause in still_helped],
                 ~waiting,
             )
             .order_by(Household.id)

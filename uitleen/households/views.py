@@ -8,10 +8,9 @@ from marshmallow import ValidationError
 from uitleen import clock
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
-from uitleen.devices import lifecycle
-from uitleen.errors import DomainError, plain_errors
+from uitleen.errors import DomainError, errors_of
 from uitleen.extensions import db
-from uitleen.households import service
+from uitleen.households import service, signals
 from uitleen.households.models import NEEDS
 from uitleen.households.schemas import (
     HouseholdInSchema,
@@ -28,15 +27,6 @@ bp = Blueprint("households", __name__, url_prefix="/households")
 DESK = (INTAKE, COORDINATOR)
 nav_item("households.index", lazy_gettext("Huishoudens"), DESK, order=30)
 nav_item("households.waiting", lazy_gettext("Wachtlijst"), DESK, order=34)
-
-
-def errors_of(error: Exception) -> dict:
-    """Field errors from a schema or a domain refusal, for re-rendering a form."""
-    if isinstance(error, ValidationError):
-        return plain_errors(error.messages)
-    if isinstance(error, DomainError):
-        return error.errors or {"_schema": [error.message]}
-    raise error
 
 
 def choices() -> dict:
@@ -85,19 +75,11 @@ def show(household_id: int):
 
 
 def _page(household) -> dict:
-    from uitleen.loans.service import KIND_NAMES, OUTCOME_NAMES, reminder
-
-    loans = service.loans_of(household)
     return {
         "household": household,
-        "loans": loans,
-        # A friendly reminder ready to send for each open loan with a due date.
-        "reminders": {
-            loan.id: reminder(loan) for loan in loans if loan.closed_at is None and loan.due_date
-        },
+        # Its loans (and their reminders) come from loans, which answers this signal.
+        **signals.context_from(signals.household_page, household),
         "entry": service.open_entry(household),
-        "kind_names": KIND_NAMES,
-        "outcome_names": OUTCOME_NAMES,
         "language_name": LANGUAGES.get(household.language, ("?",))[0],
         "proof_names": service.PROOF_NAMES,
         "need_names": service.NEED_NAMES,
@@ -178,7 +160,8 @@ def waiting():
     return render_template(
         "households/waiting.html",
         entries=service.waiting_list(),
-        ready=lifecycle.count_ready_to_lend(),
+        # How many devices are ready: loans answers this signal.
+        **signals.context_from(signals.waiting_list_page, None),
         need_names=service.NEED_NAMES,
         waited_days=service.waited_days,
     )

@@ -8,8 +8,8 @@ from uitleen.labels.formats import (
     available_formats,
     load_format,
 )
-from uitleen.labels.qr import QrMatrix, is_alphanumeric, label_url, make_matrix
 from uitleen.labels.render import LabelContent, render_labels, write_labels
+from uitleen.qr import QrMatrix, is_alphanumeric, label_url, make_matrix
 
 __all__ = [
     "DEFAULT_FORMATS_DIR",

@@ -16,9 +16,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from uitleen.labels.formats import LabelFormat, LabelLayout
-from uitleen.labels.qr import QrMatrix, make_matrix
 from uitleen.pdf import FontNotFoundError, text_width, visual, wrap
 from uitleen.pdf import font_path as find_font
+from uitleen.qr import QrMatrix, make_matrix
 
 DEFAULT_FONT_FILE = "DejaVuSans.ttf"  # looked up by uitleen.pdf (UITLEEN_FONT_DIR first)
 TAG_FONT = "Helvetica-Bold"  # tags are ASCII; a standard font needs no embedding

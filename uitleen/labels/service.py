@@ -27,8 +27,8 @@ from uitleen.errors import Invalid, field_error
 from uitleen.extensions import db
 from uitleen.inputs import MAX_ID
 from uitleen.labels.formats import LabelFormat, LabelFormatError, load_format
-from uitleen.labels.qr import QrMatrix
 from uitleen.labels.render import LabelContent
+from uitleen.qr import QrMatrix
 from uitleen.settings import service as settings
 
 #: More labels than this in one job is refused: a city's whole stock fits, a typo does not.

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from uitleen.labels.formats import load_format
-from uitleen.labels.qr import QrMatrix
 from uitleen.labels.render import LabelContent, write_labels
+from uitleen.qr import QrMatrix
 
 RESULT = "labels.pdf"
 MAX_SECONDS = 15 * 60  # CPU limit; 20,000 labels need about a minute

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from uitleen.demo import at
 from uitleen.devices import demo as devices_demo
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device
@@ -13,6 +12,7 @@ from uitleen.extensions import db
 from uitleen.households import service as households
 from uitleen.households.models import Household
 from uitleen.loans import service
+from uitleen.storyclock import at
 
 # household index, kind, days since issue, days until due (negative: overdue), deposit
 OPEN = [

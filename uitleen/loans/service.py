@@ -67,6 +67,23 @@ def default_due_date(start: date | None = None) -> date:
 # --- finding a device --------------------------------------------------------------------
 
 
+def open_loan_count(household: Household) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Loan)
+        .where(Loan.household_id == household.id, Loan.closed_at.is_(None))
+    )
+
+
+def loans_of(household: Household) -> list[Loan]:
+    """All loans of a household, newest first."""
+    return list(
+        db.session.scalars(
+            select(Loan).where(Loan.household_id == household.id).order_by(Loan.id.desc())
+        )
+    )
+
+
 def ready_devices(limit: int = 200) -> list[Device]:
     """Devices that can go out now (the life cycle's one definition of ready to lend)."""
     return lifecycle.ready_to_lend_devices(limit)
@@ -168,7 +185,7 @@ def _check_household_may_borrow(household: Household, kind: str) -> None:
     # one after the other (PostgreSQL; SQLite already serialises writing transactions).
     db.session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
     limit = int(settings.get("max_open_loans_per_household"))
-    if households.open_loan_count(household) >= limit:
+    if open_loan_count(household) >= limit:
         raise Conflict(
             ngettext(
                 "Dit huishouden leent al %(num)s apparaat; meer mag niet. "

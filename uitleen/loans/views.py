@@ -8,11 +8,10 @@ from marshmallow import ValidationError
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.db import writes
-from uitleen.errors import DomainError
+from uitleen.errors import DomainError, errors_of
 from uitleen.extensions import db
 from uitleen.households import service as households
 from uitleen.households.schemas import form_values
-from uitleen.households.views import errors_of
 from uitleen.loans import service
 from uitleen.loans.schemas import CloseSchema, ExtendSchema, IssueSchema, ReturnSchema
 from uitleen.nav import Card, home_card, nav_item

@@ -1,14 +1,13 @@
 """Demo: a year of history behind today's stock, so the dashboard and reports show something.
 
-Runs last (reports is last in DOMAINS). Devices that came in over the past year and have
+Runs last (see uitleen.wiring.DEMO_SEEDERS). Devices that came in over the past year and have
 since left (lent and returned, given away, recycled) are added with their households,
 wipes, loans and help requests, through the same services as real work, each step at its
-own moment (uitleen.demo.at). Today's stock from the other seeders is left as it is.
+own moment (uitleen.storyclock.at). Today's stock from the other seeders is left as it is.
 """
 
 from datetime import timedelta
 
-from uitleen.demo import at
 from uitleen.devices import demo as devices_demo
 from uitleen.devices import service as devices
 from uitleen.extensions import db
@@ -17,6 +16,7 @@ from uitleen.helpdesk.models import CATEGORIES
 from uitleen.households import service as households
 from uitleen.households.models import Household
 from uitleen.loans import service as loans
+from uitleen.storyclock import at
 
 # Devices received per month, oldest first: a programme that grew over the year.
 RECEIVED = (6, 8, 7, 10, 12, 9, 14, 16, 13, 18, 20)

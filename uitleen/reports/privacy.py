@@ -15,6 +15,8 @@ from uitleen.auth.models import User
 from uitleen.db import as_utc, utcnow
 from uitleen.extensions import db
 from uitleen.helpdesk.models import HelpRequest
+from uitleen.helpdesk.service import purge_closed
+from uitleen.households import service as households
 from uitleen.households.models import Household
 from uitleen.settings import service as settings
 
@@ -22,15 +24,8 @@ PURGE_VERB = "household.erased"
 PURGE_COMMAND = "uitleen households purge"
 
 
-def _households():
-    """The households service; one place to point at if its functions move."""
-    from uitleen.households import service
-
-    return service
-
-
 def due_ids(now: datetime) -> list[int]:
-    return _households().retention_due(now)
+    return households.retention_due(now)
 
 
 def run_purge(actor, now: datetime | None = None) -> int:
@@ -38,10 +33,8 @@ def run_purge(actor, now: datetime | None = None) -> int:
 
     Closed help requests lose their message and call-back number in the same run.
     """
-    from uitleen.helpdesk.service import purge_closed
-
     purge_closed(actor, now)
-    return _households().purge(actor, now)
+    return households.purge(actor, now)
 
 
 def next_due_date(now: datetime, horizon_days: int) -> date | None:

@@ -7,7 +7,7 @@ from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR
 from uitleen.errors import NotFound
 from uitleen.extensions import db
-from uitleen.helpdesk.content import SUPPORTED_LANGUAGES
+from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.settings import service
 from uitleen.settings.schemas import (
     GeneralSettingsSchema,

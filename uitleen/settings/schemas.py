@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from marshmallow import validate
 
-from uitleen.helpdesk.content import SECTION_KEYS
+from uitleen.settings.helptexts import SECTION_KEYS
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,24}$")
 

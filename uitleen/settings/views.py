@@ -10,9 +10,10 @@ from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, ROLE_NAMES
 from uitleen.errors import Invalid, plain_errors
 from uitleen.extensions import db
-from uitleen.helpdesk.content import SECTION_KEYS, SUPPORTED_LANGUAGES, load_defaults
+from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.nav import nav_item
 from uitleen.settings import service, staff
+from uitleen.settings.helptexts import SECTION_KEYS, load_defaults
 from uitleen.settings.schemas import (
     GeneralSettingsSchema,
     HelpTextsSchema,

@@ -21,6 +21,7 @@ from uitleen.extensions import db
 from uitleen.households.models import Household
 from uitleen.i18n import SUPPORTED
 from uitleen.loans.models import Loan
+from uitleen.pdf import PageFullError
 from uitleen.settings import service as settings
 from uitleen.vouchers import importer
 from uitleen.vouchers.letter import LetterData, render_voucher_letter
@@ -317,8 +318,6 @@ def _checked_steps(texts: dict[str, str], provider: str, product: str) -> dict[s
 
 def _check_fits(lang: str, steps: list[str], provider: str, product: str) -> None:
     """Refuse steps that would not fit on the one-page letter, before any code is printed."""
-    from uitleen.pdf import PageFullError
-
     sample = LetterData(
         organisation=str(settings.get("org_name")),
         phone=str(settings.get("org_phone")),

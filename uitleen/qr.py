@@ -1,4 +1,8 @@
-"""QR matrices for device labels: made once per token, stored as compact bytes."""
+"""QR matrices for device labels: made once per token, stored as compact bytes.
+
+Pure (only the qrcode library), so devices (which stores a token's matrix) and labels
+(which prints it) both use it without one importing the other.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Coordinators browse the event log."""
+"""Coordinators browse the event log (a settings page: audit itself knows no roles)."""
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext
