@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from tests.households.factories import make_household
 from tests.loans.factories import make_loan, make_ready_device
@@ -56,7 +56,7 @@ def lent(app, make_user):
 
 def urls_for(rule: Rule, ints: list[int], strings: list[str]) -> list[str]:
     int_args = [
-        a for a in rule.arguments if type(rule._converters[a]).__name__ == "IntegerConverter"
+        a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)
     ]
     str_args = [a for a in rule.arguments if a not in int_args]
     urls = []
