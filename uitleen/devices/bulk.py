@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from uitleen.db import utcnow
 from uitleen.devices import service
 from uitleen.devices.models import Device, Donor
 from uitleen.devices.schemas import DeviceInSchema
+from uitleen.devices.tags import parse_printed_tag
 from uitleen.errors import plain_errors
 from uitleen.extensions import db
 from uitleen.settings.models import Location
@@ -53,7 +53,6 @@ REQUIRED_COLUMNS = ("make", "model")
 BATCH = 1000
 MAX_REPORTED_ERRORS = 1000
 
-_TAG_RE = re.compile(r"^UIT-(\d{5,9})$")
 _TRUE = {"1", "ja", "yes", "true", "j", "y", "waar"}
 
 _schema = DeviceInSchema()
@@ -227,7 +226,7 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
         tag = row.get("asset_tag", "").upper()
         untagged += not tag
         if tag:
-            if not _TAG_RE.match(tag):
+            if parse_printed_tag(tag) is None:
                 add(number, "asset_tag", _("Een inventarisnummer ziet eruit als UIT-00042."))
             elif _fingerprint(tag) in seen_tags:
                 add(
@@ -359,9 +358,9 @@ def import_rows(
 def _import_spool(actor, spool: IO[str], result: CheckResult, progress) -> int:
     given = 0
     for line in spool:
-        match = _TAG_RE.match(json.loads(line)["tag"])
-        if match:
-            given = max(given, int(match.group(1)))
+        number = parse_printed_tag(json.loads(line)["tag"])
+        if number:
+            given = max(given, number)
     if given:
         service.raise_counter_to(service.ASSET_TAG_COUNTER, given)
     # One reservation for all rows without a tag of their own.

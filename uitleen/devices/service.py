@@ -48,6 +48,7 @@ from uitleen.devices.models import (
     WipeRecord,
     serial_key,
 )
+from uitleen.devices.tags import format_tag, parse_tag
 from uitleen.errors import Conflict, Invalid, NotFound, field_error
 from uitleen.extensions import db
 from uitleen.settings import service as settings
@@ -99,7 +100,6 @@ NO_WORKSHOP_WORK = frozenset({"on_loan", "gifted", "lost", "recycled"})
 
 QC_RESULTS = ("pass", "fail", "na")
 
-_TAG_RE = re.compile(r"^\s*(?:UIT)?\s*-?\s*0*(\d{1,9})\s*$", re.IGNORECASE)
 _URL_TOKEN_RE = re.compile(r"/h/([A-Z2-7]{20,32})/?(?:[?#].*)?$", re.IGNORECASE)
 _BARE_TOKEN_RE = re.compile(r"^[A-Z2-7]{26}$")
 
@@ -141,10 +141,6 @@ def _ensure_counter(name: str) -> None:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
-
-
-def format_tag(number: int) -> str:
-    return f"UIT-{number:05d}"
 
 
 def new_public_token() -> str:
@@ -1299,9 +1295,9 @@ def parse_lookup(value: str) -> Lookup:
         return Lookup(token=match.group(1).upper())
     if _BARE_TOKEN_RE.match(value.upper()) and not value.isdigit():
         return Lookup(token=value.upper(), text=value)
-    match = _TAG_RE.match(value)
-    if match:
-        return Lookup(tag=format_tag(int(match.group(1))), text=value)
+    number = parse_tag(value)
+    if number is not None:
+        return Lookup(tag=format_tag(number), text=value)
     return Lookup(text=value)
 
 
