@@ -205,6 +205,30 @@ def allowed_targets(device: Device, role: str) -> list[str]:
     return [m.target for m in MOVES if m.source == device.state and role in m.roles]
 
 
+# Workshop work a device may get, by its state: the service refuses what is not listed, and
+# the device page shows a button only for what is listed, so the two cannot differ.
+RECORD_WIPE, RECORD_SOFTWARE, RECORD_CHECK = "record_wipe", "record_software", "record_check"
+_WORK_STATES = {
+    # A wipe log may arrive after the device went out on loan; the desk hears of a failure.
+    RECORD_WIPE: frozenset({*_WORKSHOP_STATES, "parts", "on_loan"}),
+    # Not in parts: a device that is being stripped gets no software.
+    RECORD_SOFTWARE: frozenset({"wiped", "software", "qc", "ready", "repair"}),
+    RECORD_CHECK: frozenset({"software", "qc", "ready", "repair"}),
+}
+
+
+def work_allowed(device: Device, action: str) -> bool:
+    """Whether the device's state allows this workshop work (RECORD_WIPE, …) now."""
+    return device.state in _WORK_STATES[action]
+
+
+def actions_for(device: Device, role: str) -> frozenset[str]:
+    """What this role may do to the device now: workshop work, and 'move:<state>' moves."""
+    work = {a for a in _WORK_STATES if role in WORKSHOP and work_allowed(device, a)}
+    moves = {f"move:{target}" for target in allowed_targets(device, role)}
+    return frozenset(work | moves)
+
+
 def check(device: Device, target: str, role: str) -> None:
     """Raise Conflict with a plain reason when this move is not allowed."""
     if target not in STATES:

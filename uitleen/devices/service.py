@@ -95,8 +95,6 @@ LOAN_TARGETS = frozenset({"on_loan", "gifted"})
 # Moves that need a reason a colleague can read later.
 NOTE_REQUIRED = frozenset({"repair", "parts", "recycled", "lost"})
 
-# States in which nobody works on the device in the workshop.
-NO_WORKSHOP_WORK = frozenset({"on_loan", "gifted", "lost", "recycled"})
 
 QC_RESULTS = ("pass", "fail", "na")
 
@@ -462,22 +460,21 @@ REVIEW_NAMES = {
 }
 
 
-def _require_workshop_state(device: Device, what: str) -> None:
-    if device.state in NO_WORKSHOP_WORK:
-        raise Conflict(
-            _(
-                "%(what)s kan niet: dit apparaat staat op ‘%(state)s’.",
-                what=what,
-                state=lifecycle.STATE_NAMES[device.state],
-            ),
-            code="not_in_workshop",
-        )
+def _refuse_workshop_work(device: Device, what: str) -> Conflict:
+    return Conflict(
+        _(
+            "%(what)s kan niet: dit apparaat staat op ‘%(state)s’.",
+            what=what,
+            state=lifecycle.STATE_NAMES[device.state],
+        ),
+        code="not_in_workshop",
+    )
 
 
 def _require_wipe_state(device: Device) -> None:
     """Wipes are recorded in the workshop, and late for a device out on loan (the desk hears)."""
-    if device.state != "on_loan":
-        _require_workshop_state(device, _("Een wisbeurt vastleggen"))
+    if not lifecycle.work_allowed(device, lifecycle.RECORD_WIPE):
+        raise _refuse_workshop_work(device, _("Een wisbeurt vastleggen"))
 
 
 def _nist(method: str, given: str | None) -> str:
@@ -1086,15 +1083,16 @@ def record_software(actor, device: Device, data: dict) -> SoftwareInstall:
     `checklist` holds an answer per item ("done", "not_done" or "na"); `all_done` is the
     explicit "Alles gedaan" that answers every item as done at once.
     """
-    _require_workshop_state(device, _("Software vastleggen"))
-    if device.state in ("intake", "wiping", "returned"):
-        raise Conflict(
-            _(
-                "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
-                noun=lifecycle.noun(device),
-            ),
-            code="not_wiped",
-        )
+    if not lifecycle.work_allowed(device, lifecycle.RECORD_SOFTWARE):
+        if device.state in ("intake", "wiping", "returned"):
+            raise Conflict(
+                _(
+                    "%(noun)s is nog niet gewist. Leg eerst een geslaagde wisbeurt vast.",
+                    noun=lifecycle.noun(device),
+                ),
+                code="not_wiped",
+            )
+        raise _refuse_workshop_work(device, _("Software vastleggen"))
     items = settings.get("software_checklist")
     answers, answered = _answers(
         items,
@@ -1140,7 +1138,7 @@ def record_quality_check(actor, device: Device, data: dict) -> QualityCheck:
     `results` holds an answer per item; `all_pass` is the explicit "Alles in orde" that
     answers every item as pass at once.
     """
-    if device.state not in ("software", "qc", "ready", "repair"):
+    if not lifecycle.work_allowed(device, lifecycle.RECORD_CHECK):
         raise Conflict(
             _(
                 "Een controle kan pas na het wissen en de software. Dit apparaat staat op "

@@ -222,6 +222,7 @@ def show(device_id: int):
         "devices/show.html",
         device=device,
         work=service.work(device),
+        actions=lifecycle.actions_for(device, role),
         targets=[
             t
             for t in lifecycle.allowed_targets(device, role)
