@@ -32,7 +32,7 @@ from uitleen.audit.service import SYSTEM
 from uitleen.csvexport import restore_cell
 from uitleen.db import utcnow
 from uitleen.devices import service
-from uitleen.devices.models import Device, Donor
+from uitleen.devices.models import Device, Donor, serial_key
 from uitleen.devices.schemas import DeviceInSchema
 from uitleen.devices.tags import parse_printed_tag
 from uitleen.errors import plain_errors
@@ -242,7 +242,7 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
                 seen_tags[_fingerprint(tag)] = number
         if values is not None:
             serial = service.normalise_serial(values.get("serial", ""))
-            same = service.serial_key(serial)
+            same = serial_key(serial)
             key = _fingerprint(same)
             if same and key in seen_serials:
                 add(
@@ -326,7 +326,7 @@ def _insert_values(values: dict, row: dict, serial: str, tag: str) -> dict:
     device |= {
         "make": values["make"].strip(),
         "serial": serial,
-        "serial_key": service.serial_key(serial),
+        "serial_key": serial_key(serial),
     }
     device["storage_type"] = device.get("storage_type") or ""
     return {

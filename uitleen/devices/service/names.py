@@ -1,0 +1,50 @@
+"""Display names the devices pages and PDFs show for stored codes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext
+
+KIND_NAMES = {
+    "laptop": lazy_gettext("Laptop"),
+    "desktop": lazy_gettext("Computer"),
+    "tablet": lazy_gettext("Tablet"),
+    "phone": lazy_gettext("Telefoon"),
+    "other": lazy_gettext("Overig"),
+}
+
+
+DISK_RESULT_NAMES = {
+    "passed": lazy_gettext("geslaagd"),
+    "failed": lazy_gettext("mislukt"),
+    "aborted": lazy_gettext("afgebroken"),
+}
+
+
+VERIFICATION_NAMES = {
+    "none": lazy_gettext("geen"),
+    "last": lazy_gettext("laatste ronde"),
+    "all": lazy_gettext("alle rondes"),
+}
+
+
+# What a volunteer does next with a device in each state (the queue pages say this).
+NEXT_STEP = {
+    "intake": lazy_gettext("Wissen: start het wissen en leg de wisbeurt vast."),
+    "wiping": lazy_gettext("Wisbeurt vastleggen of het nwipe-logboek inlezen."),
+    "wiped": lazy_gettext("Software installeren en vastleggen."),
+    "software": lazy_gettext("Software afmaken en vastleggen."),
+    "qc": lazy_gettext("Controle doen; als alles goed is: klaar voor uitleen."),
+    "ready": lazy_gettext("Klaar: wacht op uitleen."),
+    "returned": lazy_gettext("Opnieuw wissen voordat het weer uitgaat."),
+    "repair": lazy_gettext("Repareren, daarna opnieuw controleren."),
+}
+
+
+def format_bytes(size: int) -> str:
+    """Disk sizes as makers print them: decimal units, three significant figures."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if value >= 100 or unit == "B" else f"{value:.3g} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover - the loop always returns
