@@ -27,8 +27,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from uitleen.audit.models import Event
-from uitleen.audit.service import SYSTEM
+from uitleen.audit import service as audit
 from uitleen.csvexport import restore_cell
 from uitleen.db import utcnow
 from uitleen.devices import service
@@ -397,15 +396,15 @@ def _import_spool(actor, spool: IO[str], result: CheckResult, progress) -> int:
             }
         )
         if len(batch) >= BATCH:
-            done += _insert(actor, batch, now)
+            done += _insert(actor, batch)
             batch = []
             if progress:
                 progress(done)
     if batch:
-        done += _insert(actor, batch, now)
+        done += _insert(actor, batch)
         if progress:
             progress(done)
-    db.session.add(Event(**_event(actor, "devices.imported", "devices", "bulk", now, rows=done)))
+    audit.record(actor, "devices.imported", ("devices", "bulk"), rows=done)
     db.session.flush()
     return done
 
@@ -426,7 +425,7 @@ _DEVICE_DEFAULTS = {
 }
 
 
-def _insert(actor, batch: list[dict], now) -> int:
+def _insert(actor, batch: list[dict]) -> int:
     """One multi-row INSERT for the devices and one for their 'registered' events."""
     # Core executemany on the tables: the ORM's bulk path would inspect every row.
     db.session.execute(Device.__table__.insert(), [_DEVICE_DEFAULTS | row for row in batch])
@@ -436,26 +435,15 @@ def _insert(actor, batch: list[dict], now) -> int:
     ids = db.session.execute(
         select(Device.id, Device.asset_tag).where(Device.asset_tag.in_(tags))
     ).all()
-    db.session.execute(
-        Event.__table__.insert(),
-        [
-            _event(actor, "device.registered", "devices", id_, now, asset_tag=tag, source="import")
-            for id_, tag in ids
-        ],
+    audit.record_many(
+        actor,
+        "device.registered",
+        "devices",
+        [id_ for id_, _tag in ids],
+        each={id_: {"asset_tag": tag} for id_, tag in ids},
+        source="import",
     )
     return len(ids)
-
-
-def _event(actor, verb: str, subject_type: str, subject_id, now, **data) -> dict:
-    return {
-        "at": now,
-        "actor_id": actor.id if actor is not None else None,
-        "actor_name": actor.name if actor is not None else SYSTEM,
-        "verb": verb,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id),
-        "data": data,
-    }
 
 
 class _Donors:
