@@ -28,6 +28,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from uitleen.audit import service as audit
+from uitleen.auth.models import User
 from uitleen.csvexport import restore_cell
 from uitleen.db import utcnow
 from uitleen.devices import service
@@ -339,7 +340,7 @@ def _insert_values(values: dict, row: dict, serial: str, tag: str) -> dict:
 
 
 def import_rows(
-    actor,
+    actor: User | None,
     open_file: Callable[[], io.TextIOBase],
     progress: Callable[[int], None] | None = None,
 ) -> int:
@@ -354,7 +355,7 @@ def import_rows(
         return _import_spool(actor, spool, result, progress)
 
 
-def _import_spool(actor, spool: IO[str], result: CheckResult, progress) -> int:
+def _import_spool(actor: User | None, spool: IO[str], result: CheckResult, progress) -> int:
     given = 0
     for line in spool:
         number = parse_printed_tag(json.loads(line)["tag"])
@@ -425,7 +426,7 @@ _DEVICE_DEFAULTS = {
 }
 
 
-def _insert(actor, batch: list[dict]) -> int:
+def _insert(actor: User | None, batch: list[dict]) -> int:
     """One multi-row INSERT for the devices and one for their 'registered' events."""
     # Core executemany on the tables: the ORM's bulk path would inspect every row.
     db.session.execute(Device.__table__.insert(), [_DEVICE_DEFAULTS | row for row in batch])
@@ -449,7 +450,7 @@ def _insert(actor, batch: list[dict]) -> int:
 class _Donors:
     """Donors by name: found once, or made once, per import."""
 
-    def __init__(self, actor):
+    def __init__(self, actor: User | None):
         self.actor = actor
         self.ids: dict[str, int] = {}
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from uitleen.audit.service import record
+from uitleen.auth.models import User
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.db import utcnow
 from uitleen.devices.models import STATES, Device, QualityCheck, WipeRecord
@@ -253,11 +254,13 @@ def check(device: Device, target: str, role: str) -> None:
         move.guard(device)
 
 
-def record_change(actor, device: Device, source: str, target: str, note: str = "", **data):
+def record_change(
+    actor: User | None, device: Device, source: str, target: str, note: str = "", **data
+):
     record(actor, "device.state_changed", device, source=source, target=target, note=note, **data)
 
 
-def move(actor, device: Device, target: str, note: str = "", **data) -> None:
+def move(actor: User | None, device: Device, target: str, note: str = "", **data) -> None:
     """Move the device to `target`, if allowed for the actor's role, and log it."""
     check(device, target, actor.role if actor is not None else COORDINATOR)
     source = device.state

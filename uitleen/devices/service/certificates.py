@@ -38,7 +38,7 @@ from uitleen.extensions import db
 from uitleen.settings import service as settings
 
 
-def _certify(actor, device: Device, wipe: WipeRecord) -> None:
+def _certify(actor: User | None, device: Device, wipe: WipeRecord) -> None:
     """Number a passed wipe's certificate once, when the evidence starts to count."""
     if wipe.certificate_number is not None:
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from uitleen.audit.service import record
+from uitleen.auth.models import User
 from uitleen.db import utcnow
 from uitleen.devices import lifecycle
 from uitleen.devices.models import (
@@ -102,7 +103,7 @@ def _answers(
     return {item: given[item] for item in items}, "per_item"
 
 
-def record_software(actor, device: Device, data: dict) -> SoftwareInstall:
+def record_software(actor: User | None, device: Device, data: dict) -> SoftwareInstall:
     """The OS and the checklist; a wiped device moves on to the quality check.
 
     `checklist` holds an answer per item ("done", "not_done" or "na"); `all_done` is the
@@ -157,7 +158,7 @@ def record_software(actor, device: Device, data: dict) -> SoftwareInstall:
     return install
 
 
-def record_quality_check(actor, device: Device, data: dict) -> QualityCheck:
+def record_quality_check(actor: User | None, device: Device, data: dict) -> QualityCheck:
     """Pass / fail / n.a. per item; any fail sends the device to repair with the reason.
 
     `results` holds an answer per item; `all_pass` is the explicit "Alles in orde" that

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select
 
 from uitleen.audit.service import record
+from uitleen.auth.models import User
 from uitleen.db import utcnow
 from uitleen.devices.models import (
     Device,
@@ -24,7 +25,11 @@ def donors() -> list[Donor]:
 
 
 def create_donor(
-    actor, name: str, is_organisation: bool = False, contact: str = "", wants_certificate=False
+    actor: User | None,
+    name: str,
+    is_organisation: bool = False,
+    contact: str = "",
+    wants_certificate=False,
 ) -> Donor:
     if not name.strip():
         raise field_error("new_donor_name", _("Vul de naam van de gever in."))
@@ -40,7 +45,7 @@ def create_donor(
     return donor
 
 
-def _donor_for(actor, data: dict) -> Donor | None:
+def _donor_for(actor: User | None, data: dict) -> Donor | None:
     """An existing donor by id, or a new one from the new_donor_* fields."""
     if data.get("donor_id"):
         donor = db.session.get(Donor, data["donor_id"])
@@ -166,7 +171,7 @@ def _check_duplicate(data: dict, serial: str, exclude_id: int | None = None) -> 
     return existing.asset_tag
 
 
-def register_device(actor, data: dict) -> Device:
+def register_device(actor: User | None, data: dict) -> Device:
     """Intake of one donated device: tag, token and QR matrix, donor, location."""
     values = {key: data[key] for key in DEVICE_FIELDS if data.get(key) is not None}
     values["serial"] = normalise_serial(values.get("serial", ""))
@@ -195,7 +200,7 @@ def register_device(actor, data: dict) -> Device:
     return device
 
 
-def update_device(actor, device: Device, data: dict) -> Device:
+def update_device(actor: User | None, device: Device, data: dict) -> Device:
     """Change specs, donor or location; the audit event lists what changed."""
     changes = {}
     new = {key: data[key] for key in DEVICE_FIELDS if key in data}

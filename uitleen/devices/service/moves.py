@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from uitleen.auth.models import User
 from uitleen.devices import lifecycle
 from uitleen.devices.models import (
     Device,
@@ -19,7 +20,7 @@ LOAN_TARGETS = frozenset({"on_loan", "gifted"})
 NOTE_REQUIRED = frozenset({"repair", "parts", "recycled", "lost"})
 
 
-def transition(actor, device: Device, target: str, note: str = "") -> Device:
+def transition(actor: User | None, device: Device, target: str, note: str = "") -> Device:
     """A move the user asked for; some moves need a note that says why.
 
     Issuing, giving away and taking back belong to a loan, so they go through the loans
@@ -45,7 +46,7 @@ def transition(actor, device: Device, target: str, note: str = "") -> Device:
     return device
 
 
-def _advance(actor, device: Device, path: tuple[str, ...], note: str) -> None:
+def _advance(actor: User | None, device: Device, path: tuple[str, ...], note: str) -> None:
     """Follow a path of moves as far as the state machine allows from where it is now."""
     if device.state not in path:
         return
@@ -64,5 +65,5 @@ def _refuse_workshop_work(device: Device, what: str) -> Conflict:
     )
 
 
-def mark_ready(actor, device: Device) -> Device:
+def mark_ready(actor: User | None, device: Device) -> Device:
     return transition(actor, device, "ready")

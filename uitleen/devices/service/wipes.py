@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from uitleen import clock
 from uitleen.audit.service import record
+from uitleen.auth.models import User
 from uitleen.auth.roles import COORDINATOR
 from uitleen.db import as_utc, utcnow
 from uitleen.devices import lifecycle, wipelog
@@ -163,7 +164,7 @@ def review_reason_text(reason: dict) -> str:
     return texts.get(reason.get("code"), str(reason.get("code"))) % values
 
 
-def record_wipe(actor, device: Device, data: dict) -> WipeRecord:
+def record_wipe(actor: User | None, device: Device, data: dict) -> WipeRecord:
     """A hand-recorded wipe with one row per disk; moves the device along when it passed."""
     _require_wipe_state(device)
     disks = data.get("disks") or []
@@ -204,7 +205,7 @@ def record_wipe(actor, device: Device, data: dict) -> WipeRecord:
 
 
 def _save_wipe(
-    actor, device: Device, wipe: WipeRecord, system_serial: str | None = None
+    actor: User | None, device: Device, wipe: WipeRecord, system_serial: str | None = None
 ) -> WipeRecord:
     """Save the wipe with its review verdict, log it, and let the device follow the evidence."""
     wipe.review_reasons = _review_reasons(device, wipe.disks, system_serial)
@@ -233,7 +234,7 @@ def _save_wipe(
     return wipe
 
 
-def _follow_evidence(actor, device: Device, wipe: WipeRecord) -> None:
+def _follow_evidence(actor: User | None, device: Device, wipe: WipeRecord) -> None:
     """Move the device as its newest evidence says (lifecycle.passed_wipe_in_round, the one
     rule): a passed wipe finishes the wiping, a failed or aborted one sends the device back
     to wiping, or, out on loan, to the desk's attention."""
@@ -324,7 +325,9 @@ def _device_for_log(log: wipelog.WipeLog, filename: str) -> Device:
     )
 
 
-def import_wipe_log(actor, content: bytes, filename: str, device: Device | None = None):
+def import_wipe_log(
+    actor: User | None, content: bytes, filename: str, device: Device | None = None
+):
     """Read an nwipe log and save it as a wipe record; nothing is saved if it cannot be read."""
     existing = _same_log(hashlib.sha256(content).hexdigest())
     if existing is not None:
@@ -398,7 +401,9 @@ def get_wipe(device: Device, wipe_id: int) -> WipeRecord:
     return wipe
 
 
-def review_wipe(actor, device: Device, wipe: WipeRecord, accept: bool, note: str) -> WipeRecord:
+def review_wipe(
+    actor: User | None, device: Device, wipe: WipeRecord, accept: bool, note: str
+) -> WipeRecord:
     """A coordinator's verdict on evidence that did not fit: accepted, it counts; with a note."""
     if actor is not None and actor.role != COORDINATOR:
         raise Conflict(
