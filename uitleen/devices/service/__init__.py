@@ -57,6 +57,7 @@ from uitleen.devices.service.names import (
     NEXT_STEP,
     VERIFICATION_NAMES,
     format_bytes,
+    review_reason_text,
 )
 from uitleen.devices.service.search import (
     DevicePage,
@@ -78,7 +79,6 @@ from uitleen.devices.service.wipes import (
     get_wipe,
     import_wipe_log,
     record_wipe,
-    review_reason_text,
     review_wipe,
 )
 from uitleen.devices.tags import format_tag

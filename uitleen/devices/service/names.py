@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 KIND_NAMES = {
@@ -48,3 +49,23 @@ def format_bytes(size: int) -> str:
             return f"{value:.0f} {unit}" if value >= 100 or unit == "B" else f"{value:.3g} {unit}"
         value /= 1000
     return f"{size} B"  # pragma: no cover - the loop always returns
+
+
+def review_reason_text(reason: dict) -> str:
+    """One review reason as a sentence in the reader's language."""
+    texts = {
+        "disk_too_small": _(
+            "De grootste gewiste schijf is %(found)s, maar bij de intake staat %(recorded)s "
+            "opslag. Is dit wel de schijf van dit apparaat?"
+        ),
+        "disk_serial_changed": _(
+            "Schijf %(found)s is nieuw: eerder is bij dit apparaat %(known)s gewist. Is de "
+            "schijf vervangen, of hoort dit logboek bij een ander apparaat?"
+        ),
+        "system_serial_differs": _(
+            "Het logboek komt van een computer met serienummer %(found)s; dit apparaat heeft "
+            "serienummer %(known)s."
+        ),
+    }
+    values = {key: value for key, value in reason.items() if key != "code"}
+    return texts.get(reason.get("code"), str(reason.get("code"))) % values

@@ -144,26 +144,6 @@ def _review_reasons(
     return reasons
 
 
-def review_reason_text(reason: dict) -> str:
-    """One review reason as a sentence in the reader's language."""
-    texts = {
-        "disk_too_small": _(
-            "De grootste gewiste schijf is %(found)s, maar bij de intake staat %(recorded)s "
-            "opslag. Is dit wel de schijf van dit apparaat?"
-        ),
-        "disk_serial_changed": _(
-            "Schijf %(found)s is nieuw: eerder is bij dit apparaat %(known)s gewist. Is de "
-            "schijf vervangen, of hoort dit logboek bij een ander apparaat?"
-        ),
-        "system_serial_differs": _(
-            "Het logboek komt van een computer met serienummer %(found)s; dit apparaat heeft "
-            "serienummer %(known)s."
-        ),
-    }
-    values = {key: value for key, value in reason.items() if key != "code"}
-    return texts.get(reason.get("code"), str(reason.get("code"))) % values
-
-
 def record_wipe(actor: User | None, device: Device, data: dict) -> WipeRecord:
     """A hand-recorded wipe with one row per disk; moves the device along when it passed."""
     _require_wipe_state(device)
