@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.devices.factories import make_device, qc_results, software_data, wipe_data
+from tests.devices.factories import make_device, qc_results, software_data, wipe_input
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import lifecycle, service
 from uitleen.devices.models import STATES, SoftwareInstall
@@ -11,7 +11,7 @@ from uitleen.errors import Conflict
 from uitleen.extensions import db
 
 WORK = {
-    "wipe": lambda device: service.record_wipe(None, device, wipe_data()),
+    "wipe": lambda device: service.record_wipe(None, device, wipe_input()),
     "software": lambda device: service.record_software(None, device, software_data()),
     "check": lambda device: service.record_quality_check(None, device, {"results": qc_results()}),
 }

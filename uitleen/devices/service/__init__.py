@@ -76,6 +76,8 @@ from uitleen.devices.service.wipes import (
     CLOCK_SLACK,
     REVIEW_NAMES,
     SIZE_PLAUSIBLE_SHARE,
+    DiskInput,
+    WipeInput,
     get_wipe,
     import_wipe_log,
     record_wipe,
@@ -84,6 +86,8 @@ from uitleen.devices.service.wipes import (
 from uitleen.devices.tags import format_tag
 
 __all__ = [
+    "DiskInput",
+    "WipeInput",
     "ASSET_TAG_COUNTER",
     "CERTIFICATE_COUNTER",
     "CLOCK_SLACK",

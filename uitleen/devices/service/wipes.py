@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -144,39 +145,75 @@ def _review_reasons(
     return reasons
 
 
-def record_wipe(actor: User | None, device: Device, data: dict) -> WipeRecord:
+@dataclass(frozen=True)
+class DiskInput:
+    """One wiped disk, as WipeDiskInSchema loads it."""
+
+    result: str
+    disk_model: str = ""
+    disk_serial: str = ""
+    size_bytes: int | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class WipeInput:
+    """A wipe recorded by hand, as WipeInSchema loads it."""
+
+    method: str
+    disks: tuple[DiskInput, ...] = ()
+    nist_class: str | None = None
+    tool: str = ""
+    tool_version: str = ""
+    passes: int | None = None
+    verification: str = ""
+
+    @classmethod
+    def from_data(cls, data: dict) -> WipeInput:
+        """From WipeInSchema's output (the API and the form both load it)."""
+        optional = ("nist_class", "tool", "tool_version", "passes", "verification")
+        return cls(
+            method=data["method"],
+            disks=tuple(DiskInput(**disk) for disk in data.get("disks") or ()),
+            **{key: data[key] for key in optional if key in data},
+        )
+
+
+def record_wipe(actor: User | None, device: Device, data: WipeInput) -> WipeRecord:
     """A hand-recorded wipe with one row per disk; moves the device along when it passed."""
     _require_wipe_state(device)
-    disks = data.get("disks") or []
+    disks = data.disks
     if not disks:
         raise field_error("disks", _("Vul minstens één schijf in."))
-    ends = [d["finished_at"] for d in disks if d.get("finished_at")]
-    starts = [d["started_at"] for d in disks if d.get("started_at")]
+    ends = [d.finished_at for d in disks if d.finished_at]
+    starts = [d.started_at for d in disks if d.started_at]
     finished_at = max((as_utc(e) for e in ends), default=utcnow())
     started_at = min((as_utc(s) for s in starts), default=None)
     _check_times(device, started_at, finished_at, "disks")
     wipe = WipeRecord(
         device_id=device.id,
-        method=data["method"].strip(),
-        nist_class=_nist(data["method"], data.get("nist_class")),
-        tool=data.get("tool") or "",
-        tool_version=data.get("tool_version") or "",
-        passes=data.get("passes"),
-        verification=data.get("verification") or "",
+        method=data.method.strip(),
+        nist_class=_nist(data.method, data.nist_class),
+        tool=data.tool or "",
+        tool_version=data.tool_version or "",
+        passes=data.passes,
+        verification=data.verification or "",
         started_at=started_at,
         finished_at=finished_at,
         operator_id=actor.id if actor is not None else None,
         source="manual",
-        passed=all(d["result"] == "passed" for d in disks),
+        passed=all(d.result == "passed" for d in disks),
         disks=[
             WipeDisk(
-                disk_model=d.get("disk_model") or "",
-                disk_serial=d.get("disk_serial") or "",
-                size_bytes=d.get("size_bytes"),
-                result=d["result"],
-                started_at=d.get("started_at"),
-                finished_at=d.get("finished_at"),
-                errors=d.get("errors") or 0,
+                disk_model=d.disk_model or "",
+                disk_serial=d.disk_serial or "",
+                size_bytes=d.size_bytes,
+                result=d.result,
+                started_at=d.started_at,
+                finished_at=d.finished_at,
+                errors=d.errors or 0,
             )
             for d in disks
         ],
