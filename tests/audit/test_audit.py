@@ -66,6 +66,17 @@ def test_record_many_refuses_secrets(make_user):
         record_many(None, "x.y", "devices", [1], token="uit_abc")
 
 
+def test_record_many_adds_details_per_subject_and_checks_them_too(app):
+    from uitleen.audit.service import record_many
+
+    record_many(None, "x.y", "devices", [1, 2], each={1: {"asset_tag": "UIT-00001"}}, source="a")
+    events = db.session.query(Event).filter_by(verb="x.y").order_by(Event.id).all()
+    assert [e.data for e in events] == [{"source": "a", "asset_tag": "UIT-00001"}, {"source": "a"}]
+    with pytest.raises(ValueError, match="secrets"):
+        record_many(None, "x.z", "devices", [1], each={1: {"token": "uit_abc"}})
+    assert db.session.query(Event).filter_by(verb="x.z").count() == 0
+
+
 def test_the_log_shows_local_time_across_the_spring_change(client, login_as):
     from datetime import UTC, datetime
 

@@ -48,6 +48,11 @@ def wipe_data(result: str = "passed", **changes) -> dict:
     return values | changes
 
 
+def wipe_input(result: str = "passed", **changes) -> service.WipeInput:
+    """wipe_data as the service takes it."""
+    return service.WipeInput.from_data(wipe_data(result, **changes))
+
+
 def qc_results(failed: tuple[str, ...] = ()) -> dict:
     return {item: ("fail" if item in failed else "pass") for item in settings.get("qc_checklist")}
 
@@ -62,7 +67,7 @@ def software_data() -> dict:
 
 def make_wiped_device(actor=None, **changes) -> Device:
     device = make_device(actor, **changes)
-    service.record_wipe(actor, device, wipe_data())
+    service.record_wipe(actor, device, wipe_input())
     return device
 
 

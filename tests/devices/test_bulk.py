@@ -51,8 +51,15 @@ def test_import_registers_every_row_with_tags_and_donors(app, tmp_path):
     assert all(d.state == "intake" and len(d.public_token) == 26 for d in devices)
     assert devices[0].qr_matrix is None  # made at the first label print
     assert service.ensure_qr_matrix(devices[0])
-    registered = db.session.scalars(select(Event).where(Event.verb == "device.registered"))
-    assert len(list(registered)) == 3
+    registered = list(
+        db.session.scalars(
+            select(Event).where(Event.verb == "device.registered").order_by(Event.id)
+        )
+    )
+    assert {e.subject_id: e.data for e in registered} == {
+        str(d.id): {"source": "import", "asset_tag": d.asset_tag} for d in devices
+    }
+    assert {e.actor_name for e in registered} == {"system"}
     # The next intake continues after the imported block.
     assert make_device().asset_tag == "UIT-00004"
 

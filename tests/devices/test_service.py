@@ -15,7 +15,7 @@ from tests.devices.factories import (
     make_wiped_device,
     qc_results,
     software_data,
-    wipe_data,
+    wipe_input,
 )
 from uitleen.audit.models import Event
 from uitleen.audit.service import history
@@ -134,7 +134,7 @@ def test_passed_wipe_moves_intake_to_wiped(app):
 
 def test_failed_wipe_keeps_the_device_in_wiping(app):
     device = make_device()
-    wipe = service.record_wipe(None, device, wipe_data("failed"))
+    wipe = service.record_wipe(None, device, wipe_input("failed"))
     assert not wipe.passed
     assert device.state == "wiping"
     with pytest.raises(Conflict) as refused:
@@ -148,19 +148,19 @@ def test_one_failed_disk_fails_the_whole_wipe(app):
         {"disk_model": "A", "disk_serial": "1", "result": "passed"},
         {"disk_model": "B", "disk_serial": "2", "result": "failed"},
     ]
-    wipe = service.record_wipe(None, device, wipe_data(disks=disks))
+    wipe = service.record_wipe(None, device, wipe_input(disks=disks))
     assert not wipe.passed
     assert device.state == "wiping"
 
 
 def test_nist_class_is_derived_or_asked_for(app):
     device = make_device()
-    wipe = service.record_wipe(None, device, wipe_data(method="ATA Secure Erase"))
+    wipe = service.record_wipe(None, device, wipe_input(method="ATA Secure Erase"))
     assert wipe.nist_class == "purge"
     with pytest.raises(Invalid) as unknown:
-        service.record_wipe(None, device, wipe_data(method="Mijn eigen trucje"))
+        service.record_wipe(None, device, wipe_input(method="Mijn eigen trucje"))
     assert "nist_class" in unknown.value.errors
-    chosen = service.record_wipe(None, device, wipe_data(method="Boren", nist_class="destroy"))
+    chosen = service.record_wipe(None, device, wipe_input(method="Boren", nist_class="destroy"))
     assert chosen.nist_class == "destroy"
 
 
@@ -169,7 +169,7 @@ def test_a_wipe_from_before_the_round_does_not_count(app):
     before = device.cycle_started_at - timedelta(days=1)
     disks = [{"disk_model": "A", "result": "passed", "finished_at": before}]
     with pytest.raises(Invalid) as refused:
-        service.record_wipe(None, device, wipe_data(disks=disks))
+        service.record_wipe(None, device, wipe_input(disks=disks))
     assert refused.value.code == "wipe_before_round"
 
 
@@ -227,7 +227,7 @@ def test_a_returned_device_needs_a_new_wipe_and_check(app):
     assert lifecycle.evidence(device) == (False, False)
     with pytest.raises(Conflict):
         service.transition(None, device, "ready")
-    service.record_wipe(None, device, wipe_data())
+    service.record_wipe(None, device, wipe_input())
     assert device.state == "wiped"
     service.record_software(None, device, software_data())
     service.record_quality_check(None, device, {"results": qc_results()})
@@ -249,7 +249,7 @@ def test_a_failed_wipe_found_for_a_device_out_on_loan_flags_it_for_the_desk(app)
     device = make_ready_device()
     lifecycle.move(None, device, "on_loan")
 
-    service.record_wipe(None, device, wipe_data(result="failed"))
+    service.record_wipe(None, device, wipe_input(result="failed"))
 
     assert device.state == "on_loan"
     assert "niet geslaagd" in device.attention
@@ -260,7 +260,7 @@ def test_no_wipe_on_a_device_that_left(app, state):
     device = make_ready_device()
     lifecycle.move(None, device, state)
     with pytest.raises(Conflict) as refused:
-        service.record_wipe(None, device, wipe_data())
+        service.record_wipe(None, device, wipe_input())
     assert refused.value.code == "not_in_workshop"
 
 

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from tests.devices.factories import make_device, make_ready_device, wipe_data
+from tests.devices.factories import make_device, make_ready_device, wipe_input
 from uitleen.audit.models import Event
 from uitleen.devices import lifecycle, service
 from uitleen.devices.models import Counter, Device, Donor, WipeRecord
@@ -89,7 +89,7 @@ def test_the_same_log_twice_through_the_api_is_a_409_with_the_record(client, api
 def test_a_failed_wipe_sends_a_ready_device_back_to_wiping_with_the_reason(app, result):
     device = make_ready_device()
 
-    wipe = service.record_wipe(None, device, wipe_data(result=result))
+    wipe = service.record_wipe(None, device, wipe_input(result=result))
 
     assert device.state == "wiping"
     assert lifecycle.evidence(device)[0] is False
@@ -159,7 +159,7 @@ def test_a_log_with_other_disk_serials_than_before_waits_for_review(app):
     wipe = service.record_wipe(
         None,
         device,
-        wipe_data(disks=[{"disk_model": "WDC", "disk_serial": "WX99", "result": "passed"}]),
+        wipe_input(disks=[{"disk_model": "WDC", "disk_serial": "WX99", "result": "passed"}]),
     )
 
     assert wipe.review_status == lifecycle.NEEDS_REVIEW
@@ -201,7 +201,7 @@ def test_a_hand_recorded_wipe_in_the_future_is_refused(app):
     disks = [{"disk_model": "X", "disk_serial": "1", "result": "passed", "finished_at": future}]
 
     with pytest.raises(Invalid) as refused:
-        service.record_wipe(None, device, wipe_data(disks=disks))
+        service.record_wipe(None, device, wipe_input(disks=disks))
 
     assert refused.value.code == "wipe_in_future"
 
@@ -217,7 +217,7 @@ def test_the_refusal_of_an_old_wipe_names_local_times_across_the_dst_change(app)
     disks = [{"disk_model": "X", "disk_serial": "1", "result": "passed", "finished_at": old}]
 
     with pytest.raises(Invalid) as refused:
-        service.record_wipe(None, device, wipe_data(disks=disks))
+        service.record_wipe(None, device, wipe_input(disks=disks))
 
     assert "29-03-2026 01:59" in refused.value.message
     assert "29-03-2026 03:30" in refused.value.message
@@ -392,7 +392,7 @@ def test_every_real_log_through_every_import_path(client, api_headers, login_as)
 def test_the_desk_sees_the_flag_until_the_device_comes_back(app):
     device = make_ready_device()
     lifecycle.move(None, device, "on_loan")
-    service.record_wipe(None, device, wipe_data(result="failed"))
+    service.record_wipe(None, device, wipe_input(result="failed"))
     assert device.attention
 
     lifecycle.move(None, device, "returned")
@@ -403,8 +403,8 @@ def test_the_desk_sees_the_flag_until_the_device_comes_back(app):
 def test_a_failed_wipe_of_another_device_does_not_undo_this_ones(app):
     """The newest-evidence rule compares wipes of the same device only."""
     first, other = make_device(), make_device()
-    service.record_wipe(None, first, wipe_data())
-    service.record_wipe(None, other, wipe_data(result="failed"))  # later, another laptop
+    service.record_wipe(None, first, wipe_input())
+    service.record_wipe(None, other, wipe_input(result="failed"))  # later, another laptop
 
     assert lifecycle.evidence(first)[0] is True
     assert first.state == "wiped"

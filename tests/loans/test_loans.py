@@ -10,6 +10,7 @@ from tests.loans.factories import make_device, make_loan, make_ready_device
 from uitleen.audit.models import Event
 from uitleen.db import utcnow
 from uitleen.devices import lifecycle
+from uitleen.devices import service as device_service
 from uitleen.devices.models import Device, QualityCheck, RetiredToken, WipeRecord
 from uitleen.errors import Conflict, Invalid
 from uitleen.extensions import db
@@ -189,6 +190,13 @@ def test_find_device_by_tag_or_scanned_label(app):
     with pytest.raises(Invalid) as refused:
         service.find_device("UIT-99999")
     assert "UIT-99999" in refused.value.errors["device"][0]
+
+
+@pytest.mark.parametrize("typed", ["1", "uit 1", "00001", "UIT-00001"])
+def test_find_device_reads_a_typed_tag_like_the_device_search(app, typed):
+    device = make_ready_device(asset_tag="UIT-00001")
+    assert service.find_device(typed) == device
+    assert device_service.find_exact(typed) == device
 
 
 # --- after issuing -------------------------------------------------------------------------

@@ -67,9 +67,13 @@ def record(actor, verb: str, subject, **data) -> Event:
     return event
 
 
-def record_many(actor, verb: str, subject_type: str, subject_ids, **data) -> None:
+def record_many(
+    actor, verb: str, subject_type: str, subject_ids, *, each: dict | None = None, **data
+) -> None:
     """The same event on many subjects in one INSERT (e.g. 10,000 printed labels).
 
+    `each` maps a subject id to details of its own (a device's asset tag), added to the
+    shared ones and checked for secrets the same way.
     The ORM path costs about 0.5 ms an event, held under the database's write lock.
     """
     _refuse_secrets(data)
@@ -80,7 +84,15 @@ def record_many(actor, verb: str, subject_type: str, subject_ids, **data) -> Non
         "subject_type": subject_type,
         "data": _jsonable(data),
     }
-    rows = [{**common, "subject_id": str(ident)} for ident in subject_ids]
+    if each:
+        for details in each.values():
+            _refuse_secrets(details)
+        rows = [
+            {**common, "subject_id": str(ident), "data": _jsonable(data | each.get(ident, {}))}
+            for ident in subject_ids
+        ]
+    else:
+        rows = [{**common, "subject_id": str(ident)} for ident in subject_ids]
     if rows:
         db.session.execute(insert(Event.__table__), rows)
 

@@ -107,7 +107,9 @@ class Wipes(MethodView):
     @blp.response(201, WipeSchema)
     def post(self, data, device_id):
         """Record a wipe by hand, one row per disk."""
-        wipe = service.record_wipe(actor(), service.get_device(device_id), data)
+        wipe = service.record_wipe(
+            actor(), service.get_device(device_id), service.WipeInput.from_data(data)
+        )
         db.session.commit()
         return wipe
 

@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -28,13 +27,14 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from uitleen.audit.models import Event
-from uitleen.audit.service import SYSTEM
+from uitleen.audit import service as audit
+from uitleen.auth.models import User
 from uitleen.csvexport import restore_cell
 from uitleen.db import utcnow
 from uitleen.devices import service
-from uitleen.devices.models import Device, Donor
+from uitleen.devices.models import Device, Donor, serial_key
 from uitleen.devices.schemas import DeviceInSchema
+from uitleen.devices.tags import parse_printed_tag
 from uitleen.errors import plain_errors
 from uitleen.extensions import db
 from uitleen.settings.models import Location
@@ -53,7 +53,6 @@ REQUIRED_COLUMNS = ("make", "model")
 BATCH = 1000
 MAX_REPORTED_ERRORS = 1000
 
-_TAG_RE = re.compile(r"^UIT-(\d{5,9})$")
 _TRUE = {"1", "ja", "yes", "true", "j", "y", "waar"}
 
 _schema = DeviceInSchema()
@@ -227,7 +226,7 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
         tag = row.get("asset_tag", "").upper()
         untagged += not tag
         if tag:
-            if not _TAG_RE.match(tag):
+            if parse_printed_tag(tag) is None:
                 add(number, "asset_tag", _("Een inventarisnummer ziet eruit als UIT-00042."))
             elif _fingerprint(tag) in seen_tags:
                 add(
@@ -243,7 +242,7 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
                 seen_tags[_fingerprint(tag)] = number
         if values is not None:
             serial = service.normalise_serial(values.get("serial", ""))
-            same = service.serial_key(serial)
+            same = serial_key(serial)
             key = _fingerprint(same)
             if same and key in seen_serials:
                 add(
@@ -327,7 +326,7 @@ def _insert_values(values: dict, row: dict, serial: str, tag: str) -> dict:
     device |= {
         "make": values["make"].strip(),
         "serial": serial,
-        "serial_key": service.serial_key(serial),
+        "serial_key": serial_key(serial),
     }
     device["storage_type"] = device.get("storage_type") or ""
     return {
@@ -341,7 +340,7 @@ def _insert_values(values: dict, row: dict, serial: str, tag: str) -> dict:
 
 
 def import_rows(
-    actor,
+    actor: User | None,
     open_file: Callable[[], io.TextIOBase],
     progress: Callable[[int], None] | None = None,
 ) -> int:
@@ -356,12 +355,12 @@ def import_rows(
         return _import_spool(actor, spool, result, progress)
 
 
-def _import_spool(actor, spool: IO[str], result: CheckResult, progress) -> int:
+def _import_spool(actor: User | None, spool: IO[str], result: CheckResult, progress) -> int:
     given = 0
     for line in spool:
-        match = _TAG_RE.match(json.loads(line)["tag"])
-        if match:
-            given = max(given, int(match.group(1)))
+        number = parse_printed_tag(json.loads(line)["tag"])
+        if number:
+            given = max(given, number)
     if given:
         service.raise_counter_to(service.ASSET_TAG_COUNTER, given)
     # One reservation for all rows without a tag of their own.
@@ -398,15 +397,15 @@ def _import_spool(actor, spool: IO[str], result: CheckResult, progress) -> int:
             }
         )
         if len(batch) >= BATCH:
-            done += _insert(actor, batch, now)
+            done += _insert(actor, batch)
             batch = []
             if progress:
                 progress(done)
     if batch:
-        done += _insert(actor, batch, now)
+        done += _insert(actor, batch)
         if progress:
             progress(done)
-    db.session.add(Event(**_event(actor, "devices.imported", "devices", "bulk", now, rows=done)))
+    audit.record(actor, "devices.imported", ("devices", "bulk"), rows=done)
     db.session.flush()
     return done
 
@@ -427,7 +426,7 @@ _DEVICE_DEFAULTS = {
 }
 
 
-def _insert(actor, batch: list[dict], now) -> int:
+def _insert(actor: User | None, batch: list[dict]) -> int:
     """One multi-row INSERT for the devices and one for their 'registered' events."""
     # Core executemany on the tables: the ORM's bulk path would inspect every row.
     db.session.execute(Device.__table__.insert(), [_DEVICE_DEFAULTS | row for row in batch])
@@ -437,32 +436,21 @@ def _insert(actor, batch: list[dict], now) -> int:
     ids = db.session.execute(
         select(Device.id, Device.asset_tag).where(Device.asset_tag.in_(tags))
     ).all()
-    db.session.execute(
-        Event.__table__.insert(),
-        [
-            _event(actor, "device.registered", "devices", id_, now, asset_tag=tag, source="import")
-            for id_, tag in ids
-        ],
+    audit.record_many(
+        actor,
+        "device.registered",
+        "devices",
+        [id_ for id_, _tag in ids],
+        each={id_: {"asset_tag": tag} for id_, tag in ids},
+        source="import",
     )
     return len(ids)
-
-
-def _event(actor, verb: str, subject_type: str, subject_id, now, **data) -> dict:
-    return {
-        "at": now,
-        "actor_id": actor.id if actor is not None else None,
-        "actor_name": actor.name if actor is not None else SYSTEM,
-        "verb": verb,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id),
-        "data": data,
-    }
 
 
 class _Donors:
     """Donors by name: found once, or made once, per import."""
 
-    def __init__(self, actor):
+    def __init__(self, actor: User | None):
         self.actor = actor
         self.ids: dict[str, int] = {}
 

@@ -178,14 +178,14 @@ def _wipe(user, device, rng, passed: bool = True) -> None:
     service.record_wipe(
         user,
         device,
-        {
-            "method": method,
-            "tool": tool,
-            "tool_version": "0.35" if tool == "nwipe" else "9.60",
-            "passes": 1 if method != "DoD Short" else 3,
-            "verification": "last",
-            "disks": [disk],
-        },
+        service.WipeInput(
+            method=method,
+            tool=tool,
+            tool_version="0.35" if tool == "nwipe" else "9.60",
+            passes=1 if method != "DoD Short" else 3,
+            verification="last",
+            disks=(service.DiskInput(**disk),),
+        ),
     )
 
 

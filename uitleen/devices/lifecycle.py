@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from uitleen.audit.service import record
+from uitleen.auth.models import User
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.db import utcnow
 from uitleen.devices.models import STATES, Device, QualityCheck, WipeRecord
@@ -205,6 +206,30 @@ def allowed_targets(device: Device, role: str) -> list[str]:
     return [m.target for m in MOVES if m.source == device.state and role in m.roles]
 
 
+# Workshop work a device may get, by its state: the service refuses what is not listed, and
+# the device page shows a button only for what is listed, so the two cannot differ.
+RECORD_WIPE, RECORD_SOFTWARE, RECORD_CHECK = "record_wipe", "record_software", "record_check"
+_WORK_STATES = {
+    # A wipe log may arrive after the device went out on loan; the desk hears of a failure.
+    RECORD_WIPE: frozenset({*_WORKSHOP_STATES, "parts", "on_loan"}),
+    # Not in parts: a device that is being stripped gets no software.
+    RECORD_SOFTWARE: frozenset({"wiped", "software", "qc", "ready", "repair"}),
+    RECORD_CHECK: frozenset({"software", "qc", "ready", "repair"}),
+}
+
+
+def work_allowed(device: Device, action: str) -> bool:
+    """Whether the device's state allows this workshop work (RECORD_WIPE, …) now."""
+    return device.state in _WORK_STATES[action]
+
+
+def actions_for(device: Device, role: str) -> frozenset[str]:
+    """What this role may do to the device now: workshop work, and 'move:<state>' moves."""
+    work = {a for a in _WORK_STATES if role in WORKSHOP and work_allowed(device, a)}
+    moves = {f"move:{target}" for target in allowed_targets(device, role)}
+    return frozenset(work | moves)
+
+
 def check(device: Device, target: str, role: str) -> None:
     """Raise Conflict with a plain reason when this move is not allowed."""
     if target not in STATES:
@@ -229,11 +254,13 @@ def check(device: Device, target: str, role: str) -> None:
         move.guard(device)
 
 
-def record_change(actor, device: Device, source: str, target: str, note: str = "", **data):
+def record_change(
+    actor: User | None, device: Device, source: str, target: str, note: str = "", **data
+):
     record(actor, "device.state_changed", device, source=source, target=target, note=note, **data)
 
 
-def move(actor, device: Device, target: str, note: str = "", **data) -> None:
+def move(actor: User | None, device: Device, target: str, note: str = "", **data) -> None:
     """Move the device to `target`, if allowed for the actor's role, and log it."""
     check(device, target, actor.role if actor is not None else COORDINATOR)
     source = device.state

@@ -222,6 +222,7 @@ def show(device_id: int):
         "devices/show.html",
         device=device,
         work=service.work(device),
+        actions=lifecycle.actions_for(device, role),
         targets=[
             t
             for t in lifecycle.allowed_targets(device, role)
@@ -318,7 +319,9 @@ def wipe(device_id: int):
         return _wipe_page(device, {"tool": "nwipe", "disk-0-result": "passed"}, {})
     form = _form_data()
     try:
-        record = service.record_wipe(actor(), device, WipeInSchema().load(_wipe_form(form)))
+        record = service.record_wipe(
+            actor(), device, service.WipeInput.from_data(WipeInSchema().load(_wipe_form(form)))
+        )
     except ValidationError as error:
         return _wipe_page(device, form, plain_errors(error.messages), 422)
     except DomainError as error:

@@ -26,12 +26,13 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 
+from uitleen.devices.tags import find_tags
+
 TOOL = "nwipe"
 
 # A serial whose bytes are not readable text is kept as this prefix and its bytes in hex.
 UNREADABLE_SERIAL = "hex:"
 
-ASSET_TAG_RE = re.compile(r"(?<![A-Za-z0-9])UIT-\d{5}(?!\d)", re.IGNORECASE)
 
 # "[2023/02/14 15:04:33]  notice: message"; before 0.28 "[...] nwipe: notice: message".
 _EVENT_RE = re.compile(
@@ -325,11 +326,7 @@ def nist_class(method: str) -> NistClass | None:
 
 def find_asset_tags(*texts: str) -> tuple[str, ...]:
     """Distinct asset tags (UIT-00042) in the given texts, in order of appearance."""
-    tags: dict[str, None] = {}
-    for text in texts:
-        for match in ASSET_TAG_RE.finditer(text or ""):
-            tags.setdefault(match.group(0).upper(), None)
-    return tuple(tags)
+    return find_tags(*texts)
 
 
 def parse_nwipe_log(text: str | bytes, filename: str = "") -> WipeLog:

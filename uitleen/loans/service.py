@@ -20,6 +20,7 @@ from uitleen.audit.service import record
 from uitleen.auth.models import User
 from uitleen.db import as_utc, utcnow
 from uitleen.devices import lifecycle
+from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
 from uitleen.errors import Conflict, NotFound, field_error
 from uitleen.extensions import db
@@ -92,9 +93,9 @@ def ready_devices(limit: int = 200) -> list[Device]:
 def find_device(reference: str) -> Device:
     """A device by its asset tag, or by its label (the scanned URL or token)."""
     text = (reference or "").strip()
-    tag = text.upper()
-    device = db.session.scalar(select(Device).where(Device.asset_tag == tag)) if tag else None
-    if device is None and tag:
+    # The same reading of a typed tag or scanned label as the device search ("1", "uit 1").
+    device = devices.find_exact(text)
+    if device is None and text:
         # A scanner reads the label's QR code: a URL that ends in the public token.
         token = re.split(r"[/?#=]", text.rstrip("/"))[-1].upper()
         device = db.session.scalar(select(Device).where(Device.public_token == token))

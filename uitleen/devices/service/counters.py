@@ -1,0 +1,102 @@
+"""Counters (asset tags, certificate numbers), public tokens and label QR matrices."""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from uitleen import qr
+from uitleen.devices.models import (
+    Counter,
+    Device,
+)
+from uitleen.extensions import db
+
+ASSET_TAG_COUNTER = "asset_tag"
+
+
+ASSET_TAG_COUNTER = "asset_tag"
+CERTIFICATE_COUNTER = "certificate"
+
+
+_URL_TOKEN_RE = re.compile(r"/h/([A-Z2-7]{20,32})/?(?:[?#].*)?$", re.IGNORECASE)
+
+
+_URL_TOKEN_RE = re.compile(r"/h/([A-Z2-7]{20,32})/?(?:[?#].*)?$", re.IGNORECASE)
+_BARE_TOKEN_RE = re.compile(r"^[A-Z2-7]{26}$")
+
+
+def reserve(name: str, count: int = 1) -> int:
+    """Reserve `count` numbers of a counter in one UPDATE; returns the first of the block.
+
+    The UPDATE … RETURNING row lock (PostgreSQL) or the write lock taken at BEGIN
+    IMMEDIATE (SQLite) makes concurrent callers wait for each other, so blocks never overlap.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    _ensure_counter(name)
+    last = db.session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + count)
+        .returning(Counter.value)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return last - count + 1
+
+
+def raise_counter_to(name: str, value: int) -> None:
+    """Make sure the counter is at least `value` (after importing numbers made elsewhere)."""
+    _ensure_counter(name)
+    db.session.execute(
+        update(Counter)
+        .where(Counter.name == name, Counter.value < value)
+        .values(value=value)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _ensure_counter(name: str) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
+
+
+def new_public_token() -> str:
+    """128 bits from the CSPRNG as upper-case base32 without padding (26 characters)."""
+    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
+
+
+def label_url(token: str) -> str:
+    return qr.label_url(current_app.config["UITLEEN_BASE_URL"], token)
+
+
+def qr_matrix_for(token: str) -> bytes:
+    """The stored QR matrix of a token's label URL (slow-ish: ~5–25 ms, do it once)."""
+    return qr.make_matrix(label_url(token)).to_bytes()
+
+
+def assign_token(device: Device) -> str:
+    """Give the device a fresh public token and its QR matrix; returns the token."""
+    device.public_token = new_public_token()
+    device.qr_url = label_url(device.public_token)
+    device.qr_matrix = qr_matrix_for(device.public_token)
+    return device.public_token
+
+
+def usable_matrix(matrix: bytes | None, qr_url: str | None, token: str) -> bytes | None:
+    """A stored matrix, if it still encodes the token's label URL under today's base URL."""
+    return matrix if matrix is not None and qr_url == label_url(token) else None
+
+
+def ensure_qr_matrix(device: Device) -> bytes:
+    """The device's QR matrix, made now if a bulk import left it empty or it is stale."""
+    if usable_matrix(device.qr_matrix, device.qr_url, device.public_token) is None:
+        device.qr_url = label_url(device.public_token)
+        device.qr_matrix = qr_matrix_for(device.public_token)
+    return device.qr_matrix
