@@ -5,14 +5,15 @@ never see each other's rows.
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from shutil import ignore_patterns
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.frontend import compile_catalog
 from flask import Flask
 from flask_babel import Babel
 from sqlalchemy import text
@@ -86,18 +87,21 @@ TEST_CONFIG = {
 TRANSLATIONS = Path(__file__).parents[1] / "uitleen" / "translations"
 
 
+def compile_catalogues(directory: Path) -> None:
+    """`pybabel compile -d directory`: every <lang>/LC_MESSAGES/messages.po under it."""
+    command = compile_catalog()
+    command.initialize_options()
+    command.directory = str(directory)
+    command.finalize_options()
+    assert command.run() == 0, f"the catalogues under {directory} have errors"
+
+
 def compiled_catalogues(directory: Path) -> Path:
     """Compile the real catalogues into directory/<lang>/LC_MESSAGES/messages.mo."""
     # Compiled here rather than read from uitleen/translations, so the tests do not depend
     # on `make translations` having run since the last change to a messages.po.
-    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
-        lang = po_path.parent.parent.name
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=lang)
-        target = directory / lang / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with (target / "messages.mo").open("wb") as mo_file:
-            write_mo(mo_file, catalog, use_fuzzy=False)
+    shutil.copytree(TRANSLATIONS, directory, dirs_exist_ok=True, ignore=ignore_patterns("*.mo"))
+    compile_catalogues(directory)
     return directory
 
 
