@@ -45,6 +45,14 @@ def on_postgres() -> bool:
 requires_postgres = pytest.mark.skipif(not on_postgres(), reason=PG_HINT)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "commits: commits for real where other connections see it (threads, other apps); "
+        "the tables are emptied around the test instead of rolled back",
+    )
+
+
 @contextmanager
 def fresh_database(tmp_path: Path, name: str = "test") -> Iterator[str]:
     """An empty database URL: a SQLite file under tmp_path, or a new PostgreSQL database
