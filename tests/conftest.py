@@ -16,6 +16,7 @@ import pytest
 from babel.messages.frontend import compile_catalog
 from flask import Flask
 from flask_babel import Babel
+from flask_sqlalchemy.session import Session
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -156,15 +157,67 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(_app):
-    """The app with empty tables and fresh rate limits, inside an app context."""
-    with _app.app_context():
-        empty_all_tables()
-        ratelimit.reset(_app)
-        yield _app
-        db.session.rollback()
+class JoinedSession(Session):
+    """A session on the test's own connection rather than on the engine."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Everything inside happens in one transaction that is rolled back at the end.
+
+    db.session is bound to one connection in a transaction; its commits and rollbacks
+    become savepoints in that transaction (SQLAlchemy's "join an external transaction").
+    On SQLite this works because uitleen.db emits BEGIN itself (pysqlite does not).
+    """
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    scoped = db.session
+    db.session = db._make_scoped_session(
+        {"class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
         db.session.remove()
+        db.session = scoped
+        transaction.rollback()
+        connection.close()
+
+
+# Fixtures whose apps have their own engine: they see only what is really committed.
+OTHER_APPS = {"app_factory", "translated_app"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if OTHER_APPS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.commits)
+
+
+@pytest.fixture
+def app(_app, request):
+    """The app with fresh rate limits, inside an app context.
+
+    What the test writes is rolled back at its end. A test marked `commits` (and every
+    test that makes another app) commits for real instead, with the tables emptied before
+    and after it.
+    """
+    with _app.app_context():
+        ratelimit.reset(_app)
+        if request.node.get_closest_marker("commits") is None:
+            with rolled_back():
+                yield _app
+            return
+        empty_all_tables()
+        try:
+            yield _app
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            empty_all_tables()
 
 
 @pytest.fixture
@@ -240,3 +293,4 @@ def csrf_client(app_factory):
         empty_all_tables()
         yield app.test_client()
         db.session.remove()
+        empty_all_tables()
