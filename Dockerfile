@@ -14,7 +14,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY uitleen ./uitleen
-RUN pip install --no-cache-dir . && python -m uitleen.translations_build
+RUN pip install --no-cache-dir . && pybabel -q compile -d uitleen/translations
 COPY migrations ./migrations
 COPY labels ./labels
 COPY wsgi.py gunicorn.conf.py ./

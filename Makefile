@@ -28,7 +28,7 @@ install: $(VENV)/.installed  ## Create .venv and install the app
 install-test: $(VENV)/.installed-test  ## Create .venv and install the app with test tools
 
 translations: $(VENV)/.installed  ## Compile the gettext catalogues
-	$(BIN)/python -m uitleen.translations_build
+	$(BIN)/pybabel -q compile -d uitleen/translations
 
 # File names but no line numbers in the catalogues: moving code then changes nothing there.
 messages: $(VENV)/.installed  ## After changing texts: extract them and update every catalogue

@@ -5,16 +5,18 @@ never see each other's rows.
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from shutil import ignore_patterns
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.frontend import compile_catalog
 from flask import Flask
 from flask_babel import Babel
+from flask_sqlalchemy.session import Session
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -42,6 +44,14 @@ def on_postgres() -> bool:
 
 
 requires_postgres = pytest.mark.skipif(not on_postgres(), reason=PG_HINT)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "commits: commits for real where other connections see it (threads, other apps); "
+        "the tables are emptied around the test instead of rolled back",
+    )
 
 
 @contextmanager
@@ -86,18 +96,21 @@ TEST_CONFIG = {
 TRANSLATIONS = Path(__file__).parents[1] / "uitleen" / "translations"
 
 
+def compile_catalogues(directory: Path) -> None:
+    """`pybabel compile -d directory`: every <lang>/LC_MESSAGES/messages.po under it."""
+    command = compile_catalog()
+    command.initialize_options()
+    command.directory = str(directory)
+    command.finalize_options()
+    assert command.run() == 0, f"the catalogues under {directory} have errors"
+
+
 def compiled_catalogues(directory: Path) -> Path:
     """Compile the real catalogues into directory/<lang>/LC_MESSAGES/messages.mo."""
     # Compiled here rather than read from uitleen/translations, so the tests do not depend
     # on `make translations` having run since the last change to a messages.po.
-    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
-        lang = po_path.parent.parent.name
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=lang)
-        target = directory / lang / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with (target / "messages.mo").open("wb") as mo_file:
-            write_mo(mo_file, catalog, use_fuzzy=False)
+    shutil.copytree(TRANSLATIONS, directory, dirs_exist_ok=True, ignore=ignore_patterns("*.mo"))
+    compile_catalogues(directory)
     return directory
 
 
@@ -144,15 +157,67 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(_app):
-    """The app with empty tables and fresh rate limits, inside an app context."""
-    with _app.app_context():
-        empty_all_tables()
-        ratelimit.reset(_app)
-        yield _app
-        db.session.rollback()
+class JoinedSession(Session):
+    """A session on the test's own connection rather than on the engine."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Everything inside happens in one transaction that is rolled back at the end.
+
+    db.session is bound to one connection in a transaction; its commits and rollbacks
+    become savepoints in that transaction (SQLAlchemy's "join an external transaction").
+    On SQLite this works because uitleen.db emits BEGIN itself (pysqlite does not).
+    """
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    scoped = db.session
+    db.session = db._make_scoped_session(
+        {"class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
         db.session.remove()
+        db.session = scoped
+        transaction.rollback()
+        connection.close()
+
+
+# Fixtures whose apps have their own engine: they see only what is really committed.
+OTHER_APPS = {"app_factory", "translated_app"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if OTHER_APPS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.commits)
+
+
+@pytest.fixture
+def app(_app, request):
+    """The app with fresh rate limits, inside an app context.
+
+    What the test writes is rolled back at its end. A test marked `commits` (and every
+    test that makes another app) commits for real instead, with the tables emptied before
+    and after it.
+    """
+    with _app.app_context():
+        ratelimit.reset(_app)
+        if request.node.get_closest_marker("commits") is None:
+            with rolled_back():
+                yield _app
+            return
+        empty_all_tables()
+        try:
+            yield _app
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            empty_all_tables()
 
 
 @pytest.fixture
@@ -228,3 +293,4 @@ def csrf_client(app_factory):
         empty_all_tables()
         yield app.test_client()
         db.session.remove()
+        empty_all_tables()

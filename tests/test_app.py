@@ -53,6 +53,7 @@ def test_postgres_urls_use_psycopg3(given):
     assert normalise_database_url(given) == "postgresql+psycopg://u@h/db"
 
 
+@pytest.mark.commits  # a second connection: the test's open transaction would block it
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     from sqlalchemy import text
 

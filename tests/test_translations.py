@@ -18,8 +18,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from tests.conftest import compile_catalogues
 from uitleen.extensions import babel
-from uitleen.translations_build import compile_catalogues
 
 ROOT = Path(__file__).parents[1]
 TRANSLATIONS = ROOT / "uitleen" / "translations"
@@ -234,13 +234,14 @@ def test_catalogue_compiles_without_fuzzy_or_check_errors(lang):
 
 @pytest.fixture
 def compiled_app(app, app_factory, tmp_path):
-    """An app reading the committed catalogues, compiled by the build's own function."""
+    """An app reading the committed catalogues, compiled as the build does (`pybabel compile`)."""
     root = tmp_path / "translations"
     for lang in LANGUAGES:
         target = root / lang / "LC_MESSAGES"
         target.mkdir(parents=True)
         shutil.copy(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", target)
-    assert len(compile_catalogues(root)) == len(LANGUAGES)
+    compile_catalogues(root)
+    assert len(list(root.glob("*/LC_MESSAGES/messages.mo"))) == len(LANGUAGES)
     # Flask-Babel caches catalogues per locale on its one Domain, across apps.
     babel.domain_instance.cache.clear()
     yield app_factory(BABEL_TRANSLATION_DIRECTORIES=str(root))

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.loans.test_issue_race import run_together
+from tests.races import pooled_app, run_together
 from uitleen.auth import service as auth
 from uitleen.auth.models import User
 from uitleen.db import utcnow
@@ -46,15 +46,7 @@ def message_of(response) -> str:
 @pytest.fixture
 def race_app(app_factory):
     """An app whose pool lets every thread hold its own connection, without rate limits."""
-    return app_factory(
-        RATELIMIT_ENABLED=False,
-        SQLALCHEMY_ENGINE_OPTIONS={
-            "pool_pre_ping": True,
-            "pool_size": ATTEMPTS + 2,
-            "max_overflow": 5,
-            "pool_timeout": 60,
-        },
-    )
+    return pooled_app(app_factory, ATTEMPTS, RATELIMIT_ENABLED=False)
 
 
 def test_forty_parallel_wrong_passwords_get_at_most_five_real_checks(

@@ -1,7 +1,6 @@
 """Intake, the tag sequence, duplicates, wipes, software, quality checks and moves."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from tests.devices.factories import (
     software_data,
     wipe_input,
 )
+from tests.races import committed, run_together
 from uitleen.audit.models import Event
 from uitleen.audit.service import history
 from uitleen.devices import lifecycle, service
@@ -70,24 +70,13 @@ def test_reserve_hands_out_blocks_without_overlap(app):
     assert service.reserve("test") == 56
 
 
+@pytest.mark.commits
 def test_concurrent_intakes_get_distinct_tags(app):
-    tags, failures = [], []
+    def register(_i: int):
+        return committed(app, lambda: service.register_device(None, device_data()).asset_tag)
 
-    def register():
-        try:
-            with app.app_context():
-                device = service.register_device(None, device_data())
-                db.session.commit()
-                tags.append(device.asset_tag)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(repr(error))
-
-    threads = [threading.Thread(target=register) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    tags = run_together(8, register)
+    assert [tag for tag in tags if not isinstance(tag, str)] == []
     assert sorted(tags) == [f"UIT-{n:05d}" for n in range(1, 9)]
 
 

@@ -4,20 +4,20 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.devices.test_wipe_evidence import PASSED_ONE, intake, log_bytes
-from tests.loans.test_issue_race import run_together
+from tests.races import committed, pooled_app, run_together
 from uitleen.devices import service
 from uitleen.devices.models import Device, WipeRecord
 from uitleen.errors import Conflict
 from uitleen.extensions import db
+
+pytestmark = pytest.mark.commits
 
 ATTEMPTS = 10
 
 
 @pytest.fixture
 def race_app(app_factory):
-    return app_factory(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": ATTEMPTS + 2, "max_overflow": 2, "pool_timeout": 60}
-    )
+    return pooled_app(app_factory, ATTEMPTS)
 
 
 def test_ten_simultaneous_uploads_of_one_log_make_one_record(app, race_app):
@@ -26,19 +26,12 @@ def test_ten_simultaneous_uploads_of_one_log_make_one_record(app, race_app):
     device_id = device.id
     db.session.rollback()
 
+    def upload():
+        device = db.session.get(Device, device_id)
+        return service.import_wipe_log(None, log_bytes(PASSED_ONE), PASSED_ONE, device).id
+
     def attempt(_i: int):
-        with race_app.app_context():
-            try:
-                wipe = service.import_wipe_log(
-                    None, log_bytes(PASSED_ONE), PASSED_ONE, db.session.get(Device, device_id)
-                )
-                db.session.commit()
-                return wipe.id
-            except Conflict as refused:
-                db.session.rollback()
-                return refused
-            finally:
-                db.session.remove()
+        return committed(race_app, upload)
 
     results = run_together(ATTEMPTS, attempt)
 

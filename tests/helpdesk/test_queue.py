@@ -1,7 +1,5 @@
 """The desk's queue of help requests: list, take, notes, close, and who sees the household."""
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
@@ -10,7 +8,9 @@ from tests.helpdesk.factories import (
     make_help_request,
     make_labelled_device,
 )
+from tests.races import committed, run_together
 from uitleen.audit.models import Event
+from uitleen.auth.models import User
 from uitleen.errors import Conflict
 from uitleen.extensions import db
 from uitleen.helpdesk import service
@@ -128,37 +128,24 @@ def test_someone_elses_request_cannot_be_taken(client, login_as, lent, make_user
     assert fresh(lent).taken_by_id == other.id
 
 
+@pytest.mark.commits
 def test_two_people_take_at_the_same_moment_one_wins(app, make_user, lent):
     people = [make_user("intake") for _ in range(6)]
     request_id = lent.id
     people = [p.id for p in people]
     db.session.rollback()  # end our transaction: on SQLite it would hold the write lock
-    results = []
-    barrier = threading.Barrier(len(people))
 
-    def take(user_id):
-        barrier.wait()
-        with app.app_context():
-            from uitleen.auth.models import User
+    def take(i: int) -> str:
+        # Outside a request SQLite begins IMMEDIATE: the reads already queue for the lock.
+        def work() -> str:
+            user = db.session.get(User, people[i])
+            service.take(user, db.session.get(HelpRequest, request_id))
+            return "won"
 
-            # Outside a request SQLite begins IMMEDIATE: the reads already queue for the lock.
-            user = db.session.get(User, user_id)
-            help_request = db.session.get(HelpRequest, request_id)
-            try:
-                service.take(user, help_request)
-                db.session.commit()
-                results.append("won")
-            except Conflict:
-                db.session.rollback()
-                results.append("lost")
-            finally:
-                db.session.remove()
+        outcome = committed(app, work)
+        return "lost" if isinstance(outcome, Conflict) else outcome
 
-    threads = [threading.Thread(target=take, args=(user_id,)) for user_id in people]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together(len(people), take)
     assert sorted(results) == ["lost"] * 5 + ["won"]
     assert len(events("help_request.taken")) == 1
     assert fresh(lent).taken_by_id in people

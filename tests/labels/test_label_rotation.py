@@ -1,11 +1,11 @@
 """Rotating a label: the old URL is retired (friendly 410 page), new labels carry the new one."""
 
-import threading
-
+import pytest
 from sqlalchemy import select
 
 from tests.devices.factories import make_device
 from tests.labels.pdfcodes import decode_all
+from tests.races import run_together
 from uitleen.audit.service import history
 from uitleen.devices.models import Device, RetiredToken
 from uitleen.devices.service import label_url
@@ -128,26 +128,19 @@ def test_api_rotation_returns_the_new_label_url(client, api_headers):
     assert missing.status_code == 404
 
 
+@pytest.mark.commits
 def test_simultaneous_rotations_never_leave_a_live_retired_token(app, api_headers):
     headers = api_headers("volunteer")
     device = one_device()
     device_id, original = device.id, device.public_token
     db.session.rollback()  # end this thread's transaction, or SQLite makes the others wait
     workers = 8
-    barrier = threading.Barrier(workers)
-    statuses: list[int] = []
 
-    def work() -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(f"/api/v1/labels/devices/{device_id}/rotation", headers=headers)
-        statuses.append(response.status_code)
+    def rotate_once(_i: int) -> int:
+        url = f"/api/v1/labels/devices/{device_id}/rotation"
+        return app.test_client().post(url, headers=headers).status_code
 
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = run_together(workers, rotate_once)
 
     db.session.expire_all()
     device = db.session.get(Device, device_id)

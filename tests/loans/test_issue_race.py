@@ -1,12 +1,11 @@
 """Rules 1 and 2 under load: 40 desks issue one device at the same moment, one wins."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from tests.households.factories import make_household
 from tests.loans.factories import make_ready_device
+from tests.races import committed, pooled_app, run_together
 from uitleen.auth.models import User
 from uitleen.devices.models import Device
 from uitleen.errors import Conflict
@@ -15,41 +14,15 @@ from uitleen.households.models import Household
 from uitleen.loans import service
 from uitleen.loans.models import Loan
 
+pytestmark = pytest.mark.commits
+
 ATTEMPTS = 40
 MESSAGE = "Deze laptop is net aan iemand anders uitgeleend"
 
 
 @pytest.fixture
 def race_app(app_factory):
-    """An app whose pool lets every thread hold its own connection at the same time."""
-    return app_factory(
-        SQLALCHEMY_ENGINE_OPTIONS={
-            "pool_pre_ping": True,
-            "pool_size": ATTEMPTS + 2,
-            "max_overflow": 5,
-            "pool_timeout": 60,
-        }
-    )
-
-
-def run_together(count: int, attempt) -> list:
-    """Start `count` threads that call attempt(i) at the same moment; their results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = attempt(i)
-        except Exception as error:  # collected and asserted on below
-            results[i] = error
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return pooled_app(app_factory, ATTEMPTS)
 
 
 def test_forty_simultaneous_issues_make_exactly_one_loan(app, race_app, make_user):
@@ -63,21 +36,12 @@ def test_forty_simultaneous_issues_make_exactly_one_loan(app, race_app, make_use
     db.session.rollback()  # end our read transaction: on SQLite it would hold the write lock
 
     def attempt(i: int):
-        with race_app.app_context():
-            try:
-                actor = db.session.get(User, ids[0])
-                loan = service.issue(
-                    actor,
-                    db.session.get(Device, ids[1]),
-                    db.session.get(Household, ids[2][i]),
-                )
-                db.session.commit()
-                return loan.id
-            except Conflict as refused:
-                db.session.rollback()
-                return refused
-            finally:
-                db.session.remove()
+        def issue():
+            actor = db.session.get(User, ids[0])
+            device = db.session.get(Device, ids[1])
+            return service.issue(actor, device, db.session.get(Household, ids[2][i])).id
+
+        return committed(race_app, issue)
 
     results = run_together(ATTEMPTS, attempt)
     won = [r for r in results if isinstance(r, int)]
@@ -126,21 +90,14 @@ def test_one_household_cannot_pass_its_limit_by_asking_two_desks(app, race_app, 
     db.session.rollback()
 
     def attempt(i: int):
-        with race_app.app_context():
-            try:
-                household = db.session.get(Household, ids[1])
-                loan = service.issue(
-                    db.session.get(User, ids[0]), db.session.get(Device, ids[2][i]), household
-                )
-                db.session.commit()
-                return loan.id
-            except Conflict as refused:
-                db.session.rollback()
-                return refused.code
-            finally:
-                db.session.remove()
+        def issue():
+            household = db.session.get(Household, ids[1])
+            device = db.session.get(Device, ids[2][i])
+            return service.issue(db.session.get(User, ids[0]), device, household).id
 
-    results = run_together(10, attempt)
+        return committed(race_app, issue)
+
+    results = [r.code if isinstance(r, Conflict) else r for r in run_together(10, attempt)]
     assert sorted(map(str, results)) == sorted(
         [str(r) for r in results if isinstance(r, int)] + ["too_many_open_loans"] * 9
     )

@@ -4,43 +4,32 @@ Real requests in real threads, each with its own app context and database connec
 committing for real; on SQLite and (with DATABASE_URL) on PostgreSQL.
 """
 
-import threading
 from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
+from tests.races import run_together
 from tests.vouchers.factories import make_batch, make_household
 from uitleen.extensions import db
 from uitleen.settings import service as settings
 from uitleen.vouchers.models import Voucher
 
+pytestmark = pytest.mark.commits
+
 WORKERS = 50
 
 
 def assign_in_parallel(app, headers: dict, batch_id: int, household_ids: list[int]) -> list:
-    barrier = threading.Barrier(len(household_ids))
-    results: list = [None] * len(household_ids)
-
-    def work(index: int, household_id: int) -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(
+    def assign(i: int):
+        response = app.test_client().post(
             "/api/v1/vouchers/assign",
-            json={"batch_id": batch_id, "household_id": household_id},
+            json={"batch_id": batch_id, "household_id": household_ids[i]},
             headers=headers,
         )
-        results[index] = (response.status_code, response.get_json())
+        return response.status_code, response.get_json()
 
-    threads = [
-        threading.Thread(target=work, args=(i, household_id))
-        for i, household_id in enumerate(household_ids)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return run_together(len(household_ids), assign)
 
 
 @pytest.mark.parametrize(("codes", "handed_out"), [(30, 30), (100, 50)])

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import requires_postgres
-from tests.loans.test_issue_race import run_together
+from tests.races import committed, pooled_app, run_together
 from tests.vouchers.factories import make_batch, make_household
 from uitleen.audit.models import Event
 from uitleen.errors import Conflict
@@ -89,10 +89,7 @@ def test_redeem_and_revoke_still_work_and_refuse_from_a_wrong_status(app):
 
 @pytest.fixture
 def race_app(app_factory):
-    """Every thread holds its own connection at the same time."""
-    return app_factory(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS + 2, "max_overflow": 5, "pool_timeout": 60}
-    )
+    return pooled_app(app_factory, WORKERS)
 
 
 @requires_postgres
@@ -102,23 +99,18 @@ def test_simultaneous_redeems_and_revokes_change_a_voucher_once(app, race_app):
     all_read = threading.Barrier(WORKERS)
 
     def attempt(i: int):
-        with race_app.app_context():
-            try:
-                voucher = db.session.get(Voucher, voucher_id)
-                all_read.wait()  # every worker has seen "assigned" before anyone writes
-                if i % 2:
-                    service.redeem(None, voucher, f"werker {i}")
-                else:
-                    service.revoke(None, voucher, f"werker {i}")
-                db.session.commit()
-                return voucher.status
-            except Conflict as refused:
-                db.session.rollback()
-                return refused.code
-            finally:
-                db.session.remove()
+        def change():
+            voucher = db.session.get(Voucher, voucher_id)
+            all_read.wait()  # every worker has seen "assigned" before anyone writes
+            if i % 2:
+                service.redeem(None, voucher, f"werker {i}")
+            else:
+                service.revoke(None, voucher, f"werker {i}")
+            return voucher.status
 
-    results = run_together(WORKERS, attempt)
+        return committed(race_app, change)
+
+    results = [r.code if isinstance(r, Conflict) else r for r in run_together(WORKERS, attempt)]
 
     won = [r for r in results if r in ("redeemed", "revoked")]
     assert len(won) == 1, results
