@@ -3,10 +3,10 @@
 import marshmallow as ma
 from apispec import BasePlugin
 from flask import Blueprint, Flask, render_template
-from flask_smorest import Blueprint as ApiBlueprint
 
 from uitleen.auth.access import actor, public, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
+from uitleen.contract import Blueprint as ApiBlueprint
 from uitleen.extensions import api, csrf
 from uitleen.inputs import route_view
 
@@ -90,6 +90,11 @@ class ContractPlugin(BasePlugin):
     def __init__(self, app: Flask):
         self.app = app
 
+    def schema_helper(self, name, definition, **kwargs):
+        # A JSON body is loaded with unknown=RAISE (uitleen.contract.StrictParser), also
+        # where a schema lets its HTML form through with EXCLUDE.
+        return {"additionalProperties": False}
+
     def operation_helper(self, path=None, operations=None, **kwargs):
         rule = kwargs.get("rule")
         if rule is None or not operations:
@@ -111,6 +116,10 @@ class ContractPlugin(BasePlugin):
             )
         elif roles == "public":
             operation["security"] = []
+        if method == "patch":
+            # StrictParser refuses a PATCH that changes nothing; say so.
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                content["schema"] = {"allOf": [content["schema"]], "minProperties": 1}
         responses = operation.setdefault("responses", {})
         for status in sorted(error_statuses(view, operation, method, has_path_id)):
             if status not in responses and str(status) not in responses:

@@ -1,10 +1,10 @@
 """REST API for coordinators: settings and locations."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR
+from uitleen.contract import Blueprint
 from uitleen.errors import NotFound
 from uitleen.extensions import db
 from uitleen.helpdesk.content import SUPPORTED_LANGUAGES
@@ -67,7 +67,7 @@ def put_lists(data):
     return _all_settings()
 
 
-@blp.route("/settings/help-texts/<string:lang>", methods=["PUT"])
+@blp.route(f"/settings/help-texts/<any({', '.join(SUPPORTED_LANGUAGES)}):lang>", methods=["PUT"])
 @role_required(COORDINATOR)
 @blp.arguments(HelpTextsSchema)
 @blp.response(200, SettingsOutSchema)

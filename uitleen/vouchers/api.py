@@ -5,10 +5,10 @@ the role gets 401/403 before their input is read (and never a 422 that hints at 
 """
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.contract import Blueprint
 from uitleen.extensions import db
 from uitleen.inputs import body_limit
 from uitleen.vouchers import service

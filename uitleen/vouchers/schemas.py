@@ -19,6 +19,10 @@ STEPS_HELP = (
 )
 
 
+# 0 to 10000 euro with at most two decimals, as text: what the API takes, exactly.
+EURO = r"^(10000(\.00?)?|[0-9]{1,4}(\.[0-9]{1,2})?)$"
+
+
 def _euro_amount(value) -> None:
     if not 0 <= value <= 10000:
         raise ma.ValidationError(str(lazy_gettext("Vul een bedrag in van 0 tot 10000 euro.")))
@@ -42,7 +46,12 @@ class BatchInSchema(ma.Schema):
         # A plain function, not Range: apispec would print a Decimal bound as a string,
         # which makes the OpenAPI document invalid.
         validate=_euro_amount,
-        metadata={"description": "Value in euro from 0 to 10000, e.g. '120.00'"},
+        metadata={
+            "description": "Value in euro from 0 to 10000, e.g. '120.00'",
+            "type": "string",
+            "pattern": EURO,
+            "pattern_message": lazy_gettext("Vul een bedrag in van 0 tot 10000 euro."),
+        },
     )
     expires_on = ma.fields.Date(required=True)
     activation_steps = ma.fields.Dict(
