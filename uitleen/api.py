@@ -36,6 +36,16 @@ def api_docs():
     return render_template("api/docs.html", spec=api.spec.to_dict())
 
 
+ABOUT = (
+    "Every operation needs a bearer token (`uitleen token create`); `x-roles` names the "
+    "roles that may call it. A JSON body is taken exactly as its schema says: values of "
+    'another type (2.0 or "2" for an integer, 0 for false, text for a list) and fields '
+    "the schema does not name are refused with 422, and a PATCH must change something. "
+    "Text may not hold NUL characters or lone surrogates (422, code unstorable_input). "
+    "Errors always have the shape of the Error schema: status, code, message and, per "
+    "field, what is wrong."
+)
+
 # Each error answer an operation can give, by status: flask-smorest registers one
 # response per HTTP status name, all with our one error shape (UitleenApi.ERROR_SCHEMA).
 ERROR_RESPONSES = {
@@ -132,7 +142,10 @@ class ContractPlugin(BasePlugin):
 
 def register_api(app: Flask, blueprints) -> None:
     """Attach the API blueprints; bearer tokens, not cookies, so no CSRF on them."""
-    api.init_app(app, spec_kwargs={"extra_plugins": [ContractPlugin(app)]})
+    api.init_app(
+        app,
+        spec_kwargs={"extra_plugins": [ContractPlugin(app)], "info": {"description": ABOUT}},
+    )
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "uitleen token create"}
     )

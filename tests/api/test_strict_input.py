@@ -118,3 +118,13 @@ def test_type_errors_come_with_the_schemas_own(client, api_headers):
     answer = client.post("/api/v1/devices", json={"ram_gb": "8"}, headers=api_headers())
     assert answer.status_code == 422
     assert set(answer.json["errors"]) == {"make", "model", "ram_gb"}
+
+
+def test_the_voucher_report_covers_at_most_five_years(client, api_headers):
+    """Fuzzing asked for the years 0332 to 9999: one request then counted for minutes."""
+    headers = api_headers()
+    answer = client.get("/api/v1/vouchers/report?start=0001-01-01&end=9999-12-31", headers=headers)
+    assert answer.status_code == 422
+    assert answer.json["errors"] == {"end": ["Kies een periode van hoogstens vijf jaar."]}
+    taken = client.get("/api/v1/vouchers/report?start=2026-01-01&end=2026-12-31", headers=headers)
+    assert taken.status_code == 200
