@@ -18,14 +18,17 @@ from webargs.flaskparser import FlaskParser
 F = ma.fields
 
 
+JSON_TYPES = ("boolean", "integer", "number", "string", "array", "object")
+
+
 def _kind(field: F.Field) -> str | None:
     """The JSON type a field documents, or None when it takes more than one."""
+    if field.metadata.get("type") in JSON_TYPES:
+        return field.metadata["type"]  # what the document says wins
     if isinstance(field, F.Boolean):
         return "boolean"
     if isinstance(field, F.Integer):
         return "integer"
-    if isinstance(field, F.Decimal) and field.as_string:
-        return "string"  # money: "12.50", exact, as the document says
     if isinstance(field, F.Number):
         return "number"
     if isinstance(field, F.String | F.Date | F.DateTime | F.Time | F.UUID):
@@ -77,7 +80,12 @@ def _check_value(field: F.Field, value, name: str, errors: dict) -> None:
     if pattern and message and isinstance(value, str) and not re.fullmatch(pattern, value):
         # A pattern the field's own reading does not check (Decimal reads "1e3" too):
         # the document states it, so the API keeps it.
-        errors[name] = [str(message)]
+        try:
+            field.deserialize(value)
+        except ma.ValidationError as error:  # the field's own words say best what is wrong
+            errors[name] = [str(m) for m in error.messages]
+        else:
+            errors[name] = [str(message)]
         return
     if isinstance(field, F.Nested):
         schema = field.schema
@@ -103,9 +111,15 @@ def check_types(schema: ma.Schema, data: dict, errors: dict, prefix: str = "") -
 
 
 class StrictParser(FlaskParser):
-    """webargs' Flask parser, strict about JSON bodies (see the module's docstring)."""
+    """webargs' Flask parser, strict about JSON bodies (see the module's docstring), and
+    about query parameters the operation does not name."""
 
-    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "json": ma.RAISE}
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "json": ma.RAISE,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
 
     def pre_load(self, location_data, *, schema, req, location):
         if location != "json":

@@ -54,9 +54,12 @@ class BatchInSchema(ma.Schema):
         },
     )
     expires_on = ma.fields.Date(required=True)
-    activation_steps = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.OneOf(SUPPORTED)),
-        values=ma.fields.String(validate=ma.validate.Length(max=3000)),
+    # One field per language, so the document names the languages it takes.
+    activation_steps = ma.fields.Nested(
+        ma.Schema.from_dict(
+            {lang: ma.fields.String(validate=ma.validate.Length(max=3000)) for lang in SUPPORTED},
+            name="ActivationStepsSchema",
+        ),
         required=True,
         metadata={"description": STEPS_HELP},
     )
