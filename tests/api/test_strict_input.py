@@ -128,3 +128,71 @@ def test_the_voucher_report_covers_at_most_five_years(client, api_headers):
     assert answer.json["errors"] == {"end": ["Kies een periode van hoogstens vijf jaar."]}
     taken = client.get("/api/v1/vouchers/report?start=2026-01-01&end=2026-12-31", headers=headers)
     assert taken.status_code == 200
+
+
+def test_a_query_parameter_the_operation_does_not_name_is_refused(client, api_headers):
+    headers = api_headers()
+    answer = client.get("/api/v1/devices?after=1&colour=grijs", headers=headers)
+    assert answer.status_code == 422
+    assert answer.json["errors"] == {"colour": ["Dit veld kennen we niet. Laat het weg."]}
+    assert client.get("/api/v1/devices?after=1", headers=headers).status_code == 200
+
+
+def test_help_texts_take_the_sections_and_languages_the_document_names(client, api_headers):
+    headers = api_headers()
+    steps = {"title": "Geen wifi", "steps": ["Zet wifi aan."]}
+    taken = client.put(
+        "/api/v1/settings/help-texts/tr", json={"sections": {"wifi": steps}}, headers=headers
+    )
+    assert taken.status_code == 200
+    assert taken.json["help_texts"]["tr"] == {"wifi": steps}
+    unknown = client.put(
+        "/api/v1/settings/help-texts/tr", json={"sections": {"printer": steps}}, headers=headers
+    )
+    assert unknown.status_code == 422
+    assert unknown.json["errors"] == {
+        "sections.printer": ["Dit veld kennen we niet. Laat het weg."]
+    }
+    assert client.put("/api/v1/settings/help-texts/xx", json={}, headers=headers).status_code == 404
+
+
+def test_a_phone_number_follows_the_pattern_the_document_states(client, api_headers):
+    from uitleen.households.schemas import PHONE_PATTERN
+
+    document = client.get("/api/openapi.json").json
+    assert document["components"]["schemas"]["HouseholdIn"]["properties"]["phone"]["pattern"] == (
+        PHONE_PATTERN
+    )
+    headers = api_headers("intake")
+    for phone, status in (("06 12345678", 201), ("+31 (0)6-1234.5678", 201), ("06 1234567\n", 422)):
+        answer = client.post(
+            "/api/v1/households", json={**HOUSEHOLD, "phone": phone}, headers=headers
+        )
+        assert answer.status_code == status, (phone, answer.json)
+
+
+def test_money_is_text_in_the_documented_pattern(client, api_headers):
+    batch = {
+        "provider": "KPN",
+        "product": "Prepaid SIM",
+        "expires_on": "2027-01-01",
+        "activation_steps": {"nl": "Stap een"},
+    }
+    headers = api_headers()
+    for value in (12.5, "1e3", "12.345", "10001"):
+        answer = client.post(
+            "/api/v1/voucher-batches", json={**batch, "value": value}, headers=headers
+        )
+        assert answer.status_code == 422, value
+        assert "value" in answer.json["errors"]
+    unknown = client.post(
+        "/api/v1/voucher-batches",
+        json={**batch, "value": "12.50", "activation_steps": {"nl": "Stap", "xx": "?"}},
+        headers=headers,
+    )
+    assert unknown.status_code == 422
+    assert list(unknown.json["errors"]) == ["activation_steps.xx"]
+    taken = client.post(
+        "/api/v1/voucher-batches", json={**batch, "value": "12.50"}, headers=headers
+    )
+    assert taken.status_code == 201 and taken.json["value"] == "12.50"
