@@ -67,7 +67,17 @@ def put_lists(data):
     return _all_settings()
 
 
-@blp.route(f"/settings/help-texts/<any({', '.join(SUPPORTED_LANGUAGES)}):lang>", methods=["PUT"])
+@blp.route("/settings/help-texts/<string:lang>", methods=["PUT"])
+@blp.doc(
+    parameters=[
+        {
+            "in": "path",
+            "name": "lang",
+            "required": True,
+            "schema": {"type": "string", "enum": list(SUPPORTED_LANGUAGES)},
+        }
+    ]
+)
 @role_required(COORDINATOR)
 @blp.arguments(HelpTextsSchema)
 @blp.response(200, SettingsOutSchema)
