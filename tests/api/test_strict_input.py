@@ -196,3 +196,11 @@ def test_money_is_text_in_the_documented_pattern(client, api_headers):
         "/api/v1/voucher-batches", json={**batch, "value": "12.50"}, headers=headers
     )
     assert taken.status_code == 201 and taken.json["value"] == "12.50"
+
+
+def test_an_id_out_of_range_is_not_found_for_every_method(client, api_headers):
+    """Fuzzing found PUT answering 405 here, while GET said 404."""
+    headers = api_headers()
+    url = "/api/v1/voucher-batches/2397046753505"
+    assert client.get(url, headers=headers).status_code == 404
+    assert client.put(url, json={}, headers=headers).status_code == 404
