@@ -18,9 +18,14 @@ babel = Babel()
 
 
 class UitleenApi(Api):
-    """flask-smorest, documenting our one error shape."""
+    """flask-smorest, documenting our one error shape.
+
+    No catch-all `default` response: each operation lists the errors it can give
+    (uitleen.api.ContractPlugin), so an answer outside that list is a bug a test finds.
+    """
 
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
 
 api = UitleenApi()

@@ -6,10 +6,10 @@ any input is read.
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
+from uitleen.contract import Blueprint
 from uitleen.devices import service
 from uitleen.devices.schemas import (
     DeviceInSchema,

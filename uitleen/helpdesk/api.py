@@ -1,9 +1,8 @@
 """REST API of the help-request queue (intake workers and coordinators only)."""
 
-from flask_smorest import Blueprint
-
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE
+from uitleen.contract import Blueprint
 from uitleen.extensions import db
 from uitleen.helpdesk import service
 from uitleen.helpdesk.schemas import HelpRequestOutSchema, HelpRequestPatchSchema, QueueQuerySchema

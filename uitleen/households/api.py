@@ -1,10 +1,10 @@
 """/api/v1/households: register, search, change, erase, and the waiting list."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE
+from uitleen.contract import Blueprint
 from uitleen.extensions import db
 from uitleen.households import service
 from uitleen.households.schemas import (

@@ -2,10 +2,10 @@
 
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE, VOLUNTEER
+from uitleen.contract import Blueprint
 from uitleen.devices import service as devices
 from uitleen.extensions import db
 from uitleen.labels import jobs, service

@@ -2,10 +2,10 @@
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE
+from uitleen.contract import Blueprint
 from uitleen.db import writes
 from uitleen.extensions import db
 from uitleen.loans import service

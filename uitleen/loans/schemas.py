@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 import marshmallow as ma
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
 from uitleen.loans.models import KINDS, OUTCOMES
@@ -12,6 +13,8 @@ from uitleen.loans.service import CLOSE_OUTCOMES, FILTERS
 from uitleen.schemas import ID_RANGE, PageQuerySchema
 
 MAX_DEPOSIT_CENTS = 100_000
+# What the API takes as a deposit: 0 to 1000 euro, a comma or point before the cents.
+DEPOSIT = r"^(1000([.,]00?)?|[0-9]{1,3}([.,][0-9]{1,2})?)$"
 
 
 class Euros(ma.fields.Field):
@@ -57,8 +60,12 @@ class IssueSchema(ma.Schema):
         allow_none=True,
         metadata={
             "type": "string",
+            "pattern": DEPOSIT,
+            "pattern_message": _l(
+                "Vul een bedrag in van 0 tot 1000 euro, met hoogstens twee cijfers na de komma."
+            ),
             "example": "25,00",
-            "description": "deposit in euros (a number is accepted too); loans only",
+            "description": "deposit in euros, 0 to 1000, e.g. 25 or 25,00; loans only",
         },
     )
     note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))

@@ -1,10 +1,9 @@
 """REST API: the dashboard figures and the funder report, as JSON."""
 
-from flask_smorest import Blueprint
-
 from uitleen import clock
 from uitleen.auth.access import role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
+from uitleen.contract import Blueprint
 from uitleen.reports import service
 from uitleen.reports.schemas import DashboardSchema, PeriodQuerySchema, ReportSchema, period_from
 

@@ -1,10 +1,10 @@
 """REST API for coordinators: settings and locations."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR
+from uitleen.contract import Blueprint
 from uitleen.errors import NotFound
 from uitleen.extensions import db
 from uitleen.i18n import SUPPORTED_LANGUAGES
@@ -68,6 +68,16 @@ def put_lists(data):
 
 
 @blp.route("/settings/help-texts/<string:lang>", methods=["PUT"])
+@blp.doc(
+    parameters=[
+        {
+            "in": "path",
+            "name": "lang",
+            "required": True,
+            "schema": {"type": "string", "enum": list(SUPPORTED_LANGUAGES)},
+        }
+    ]
+)
 @role_required(COORDINATOR)
 @blp.arguments(HelpTextsSchema)
 @blp.response(200, SettingsOutSchema)

@@ -8,11 +8,13 @@ from marshmallow import validate
 
 from uitleen.settings.helptexts import SECTION_KEYS
 
-PHONE = re.compile(r"^\+?[0-9 ()\-]{6,24}$")
+# An optional + first, then at least 6 digits with spaces ( ) - between them; at most 24
+# characters (the field's Length). Stated as the field's pattern in the OpenAPI document.
+PHONE = r"^\+?(?:[ ()-]*[0-9]){6,}[ ()-]*$"
 
 
 def _phone(value: str) -> None:
-    if value and (not PHONE.match(value) or len(re.sub(r"\D", "", value)) < 6):
+    if value and not re.fullmatch(PHONE, value):
         raise ma.ValidationError(
             _("Vul een telefoonnummer in met cijfers, bijvoorbeeld 020 123 4567 of +31 6 12345678.")
         )
@@ -28,8 +30,14 @@ class GeneralSettingsSchema(ma.Schema):
     """Organisation, loan defaults, retention and the voucher threshold."""
 
     org_name = ma.fields.String(required=True, validate=validate.Length(1, 120))
-    org_phone = ma.fields.String(required=True, validate=[validate.Length(1, 40), _phone])
-    org_whatsapp = ma.fields.String(load_default="", validate=[validate.Length(0, 40), _phone])
+    org_phone = ma.fields.String(
+        required=True, validate=[validate.Length(1, 24), _phone], metadata={"pattern": PHONE}
+    )
+    org_whatsapp = ma.fields.String(
+        load_default="",
+        validate=[validate.Length(0, 24), _phone],
+        metadata={"pattern": f"^$|{PHONE}"},
+    )
     org_address = ma.fields.String(load_default="", validate=validate.Length(0, 255))
     loan_months = _whole(1, 60)
     max_open_loans_per_household = _whole(1, 10)
@@ -100,7 +108,11 @@ class LocationSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=validate.Length(1, 120))
     address = ma.fields.String(load_default="", validate=validate.Length(0, 255))
     walk_in_hours = ma.fields.String(load_default="", validate=validate.Length(0, 1000))
-    phone = ma.fields.String(load_default="", validate=[validate.Length(0, 40), _phone])
+    phone = ma.fields.String(
+        load_default="",
+        validate=[validate.Length(0, 24), _phone],
+        metadata={"pattern": f"^$|{PHONE}"},
+    )
 
     @ma.pre_load
     def strip(self, data, **_kwargs):
@@ -133,10 +145,14 @@ class HelpTextsSchema(ma.Schema):
     left completely empty keeps the text that ships with the app.
     """
 
-    sections = ma.fields.Dict(
-        keys=ma.fields.String(validate=validate.OneOf(SECTION_KEYS)),
-        values=ma.fields.Nested(HelpSectionSchema),
+    # One field per section, so the document names the sections the app knows.
+    sections = ma.fields.Nested(
+        ma.Schema.from_dict(
+            {key: ma.fields.Nested(HelpSectionSchema) for key in SECTION_KEYS},
+            name="HelpSectionsSchema",
+        ),
         load_default=dict,
+        metadata={"description": "per section (" + ", ".join(SECTION_KEYS) + "): title and steps"},
     )
 
     @ma.pre_load

@@ -19,6 +19,10 @@ STEPS_HELP = (
 )
 
 
+# 0 to 10000 euro with at most two decimals, as text: what the API takes, exactly.
+EURO = r"^(10000(\.00?)?|[0-9]{1,4}(\.[0-9]{1,2})?)$"
+
+
 def _euro_amount(value) -> None:
     if not 0 <= value <= 10000:
         raise ma.ValidationError(str(lazy_gettext("Vul een bedrag in van 0 tot 10000 euro.")))
@@ -42,12 +46,20 @@ class BatchInSchema(ma.Schema):
         # A plain function, not Range: apispec would print a Decimal bound as a string,
         # which makes the OpenAPI document invalid.
         validate=_euro_amount,
-        metadata={"description": "Value in euro from 0 to 10000, e.g. '120.00'"},
+        metadata={
+            "description": "Value in euro from 0 to 10000, e.g. '120.00'",
+            "type": "string",
+            "pattern": EURO,
+            "pattern_message": lazy_gettext("Vul een bedrag in van 0 tot 10000 euro."),
+        },
     )
     expires_on = ma.fields.Date(required=True)
-    activation_steps = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.OneOf(SUPPORTED)),
-        values=ma.fields.String(validate=ma.validate.Length(max=3000)),
+    # One field per language, so the document names the languages it takes.
+    activation_steps = ma.fields.Nested(
+        ma.Schema.from_dict(
+            {lang: ma.fields.String(validate=ma.validate.Length(max=3000)) for lang in SUPPORTED},
+            name="ActivationStepsSchema",
+        ),
         required=True,
         metadata={"description": STEPS_HELP},
     )
@@ -184,9 +196,21 @@ class RevokeInSchema(ma.Schema):
     note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
 
 
+# As the funder report: a longer period only makes one request take minutes.
+MAX_REPORT_DAYS = 5 * 366
+
+
 class ReportQuerySchema(ma.Schema):
     start = ma.fields.Date(required=True)
-    end = ma.fields.Date(required=True)
+    end = ma.fields.Date(required=True, metadata={"description": "at most five years after start"})
+
+    @ma.validates_schema
+    def not_too_long(self, data, **_kwargs):
+        start, end = data.get("start"), data.get("end")
+        if start and end and (end - start).days > MAX_REPORT_DAYS:
+            raise ma.ValidationError(
+                str(lazy_gettext("Kies een periode van hoogstens vijf jaar.")), "end"
+            )
 
 
 class ReportRowSchema(ma.Schema):
