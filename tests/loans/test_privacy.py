@@ -55,9 +55,7 @@ def lent(app, make_user):
 
 
 def urls_for(rule: Rule, ints: list[int], strings: list[str]) -> list[str]:
-    int_args = [
-        a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)
-    ]
+    int_args = [a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)]
     str_args = [a for a in rule.arguments if a not in int_args]
     urls = []
     for number in ints if int_args else [0]:
