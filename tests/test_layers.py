@@ -71,7 +71,7 @@ def test_the_tree_keeps_the_layer_order():
         ),
         # devices never imports labels.
         (
-            "devices/service.py",
+            "devices/service/__init__.py",
             "from uitleen.labels import render  # noqa",
             "uitleen.devices is not allowed to import uitleen.labels",
         ),
