@@ -62,28 +62,37 @@ NEEDS_REVIEW, ACCEPTED, REJECTED = "needs_review", "accepted", "rejected"
 COUNTING_REVIEWS = ("", ACCEPTED)
 
 
+def undone_by_a_later_failure(wipe=WipeRecord):
+    """SQL: a failed or aborted wipe of the same device (not rejected by a coordinator)
+    finished at the same time as `wipe` or later, so `wipe` no longer counts.
+
+    `wipe` is the WipeRecord class (correlated inside passed_wipe_in_round) or one record.
+    """
+    later = aliased(WipeRecord)
+    # Compared with the wipe's own device: a second level of EXISTS does not correlate to
+    # Device by itself, it would join every device instead.
+    return exists().where(
+        later.device_id == wipe.device_id,
+        later.passed.is_(False),
+        later.review_status != REJECTED,
+        later.finished_at >= wipe.finished_at,
+        later.id != wipe.id,
+    )
+
+
 def passed_wipe_in_round():
     """SQL: the newest wipe evidence since the device's latest intake or return passed.
 
     A passed wipe counts when nobody must review it first, and no failed or aborted wipe
-    (not rejected by a coordinator) finished at the same time or later: the newest
-    evidence wins, so a failed wipe recorded after a passed one undoes it.
+    finished at the same time or later: the newest evidence wins, so a failed wipe
+    recorded after a passed one undoes it.
     """
-    later = aliased(WipeRecord)
     return exists().where(
         WipeRecord.device_id == Device.id,
         WipeRecord.passed.is_(True),
         WipeRecord.review_status.in_(COUNTING_REVIEWS),
         WipeRecord.finished_at >= Device.cycle_started_at,
-        # Compared with the outer wipe's device: a second level of EXISTS does not
-        # correlate to Device by itself, it would join every device instead.
-        ~exists().where(
-            later.device_id == WipeRecord.device_id,
-            later.passed.is_(False),
-            later.review_status != REJECTED,
-            later.finished_at >= WipeRecord.finished_at,
-            later.id != WipeRecord.id,
-        ),
+        ~undone_by_a_later_failure(),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from uitleen import clock
@@ -85,23 +85,7 @@ def certificate_facts(token: str) -> CertificateFacts | None:
         nist_class=wipe.nist_class,
         disk_count=len(wipe.disks),
         passed=wipe.passed and all(disk.result == "passed" for disk in wipe.disks),
-        still_counts=not _failed_later(wipe),
-    )
-
-
-def _failed_later(wipe: WipeRecord) -> bool:
-    return bool(
-        db.session.scalar(
-            select(func.count())
-            .select_from(WipeRecord)
-            .where(
-                WipeRecord.device_id == wipe.device_id,
-                WipeRecord.id != wipe.id,
-                WipeRecord.passed.is_(False),
-                WipeRecord.review_status != lifecycle.REJECTED,
-                WipeRecord.finished_at >= wipe.finished_at,
-            )
-        )
+        still_counts=not db.session.scalar(select(lifecycle.undone_by_a_later_failure(wipe))),
     )
 
 

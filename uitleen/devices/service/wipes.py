@@ -21,9 +21,10 @@ from uitleen.devices.models import (
     Device,
     WipeDisk,
     WipeRecord,
+    serial_key,
 )
 from uitleen.devices.service.certificates import _certify
-from uitleen.devices.service.intake import device_by_tag, normalise_serial
+from uitleen.devices.service.intake import device_by_tag
 from uitleen.devices.service.moves import _refuse_workshop_work
 from uitleen.devices.service.names import DISK_RESULT_NAMES, format_bytes
 from uitleen.errors import Conflict, NotFound, field_error
@@ -109,7 +110,7 @@ def _known_disk_serials(device: Device) -> set[str]:
             WipeDisk.disk_serial != "",
         )
     )
-    return {normalise_serial(serial) for serial in rows}
+    return {serial_key(serial) for serial in rows} - {""}
 
 
 def _review_reasons(
@@ -129,7 +130,7 @@ def _review_reasons(
                 }
             )
     known = _known_disk_serials(device)
-    new = sorted({normalise_serial(d.disk_serial) for d in disks if d.disk_serial} - known)
+    new = sorted({serial_key(d.disk_serial) for d in disks} - known - {""})
     if known and new:
         reasons.append(
             {
@@ -138,7 +139,8 @@ def _review_reasons(
                 "known": ", ".join(sorted(known)),
             }
         )
-    if system_serial and device.serial and normalise_serial(system_serial) != device.serial:
+    found_key = serial_key(system_serial)
+    if found_key and device.serial_key and found_key != device.serial_key:
         reasons.append(
             {"code": "system_serial_differs", "found": system_serial, "known": device.serial}
         )
@@ -322,10 +324,10 @@ def _device_for_log(log: wipelog.WipeLog, filename: str) -> Device:
                 code="unknown_device",
             )
         return device
-    if log.system_serial:
+    if serial_key(log.system_serial):
         matches = list(
             db.session.scalars(
-                select(Device).where(Device.serial == normalise_serial(log.system_serial)).limit(2)
+                select(Device).where(Device.serial_key == serial_key(log.system_serial)).limit(2)
             )
         )
         if len(matches) == 1:
@@ -346,7 +348,8 @@ def import_wipe_log(
     actor: User | None, content: bytes, filename: str, device: Device | None = None
 ):
     """Read an nwipe log and save it as a wipe record; nothing is saved if it cannot be read."""
-    existing = _same_log(hashlib.sha256(content).hexdigest())
+    log_sha256 = hashlib.sha256(content).hexdigest()
+    existing = _same_log(log_sha256)
     if existing is not None:
         raise _already_imported(existing)
     try:
@@ -393,7 +396,7 @@ def import_wipe_log(
         operator_id=actor.id if actor is not None else None,
         source="nwipe-log",
         log_filename=(filename or "")[:255],
-        log_sha256=hashlib.sha256(content).hexdigest(),
+        log_sha256=log_sha256,
         log_content=content,
         disks=[
             WipeDisk(
