@@ -1,7 +1,9 @@
-"""QR matrices for device labels: made once per token, stored as compact bytes.
+"""QR matrices for labels and certificates: made once per token, stored as compact bytes,
+drawn on a reportlab canvas.
 
-Pure (only the qrcode library), so devices (which stores a token's matrix) and labels
-(which prints it) both use it without one importing the other.
+Pure (only the qrcode library; drawing takes the caller's canvas), so devices (which stores
+a token's matrix and prints certificates) and labels both use it without one importing
+the other.
 """
 
 from __future__ import annotations
@@ -9,9 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 #: Smallest version we print: 29 × 29 modules holds a typical label URL at level M
 #: in alphanumeric mode, and a fixed size keeps every label looking the same.
@@ -23,6 +29,8 @@ ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 _FORMAT_V1 = 1  # first byte of the serialisation, so the layout can change later
 _HEADER = 2
 _DARK_RUN = re.compile("1+")
+
+QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 asks
 
 
 def label_url(base_url: str, token: str) -> str:
@@ -112,3 +120,18 @@ def make_matrix(url: str) -> QrMatrix:
 
 def _packed_length(size: int) -> int:
     return (size * size + 7) // 8
+
+
+def draw_matrix(canvas: Canvas, matrix: QrMatrix, x: float, y: float, size: float) -> None:
+    """Draw the dark modules as one filled path; (x, y) is the quiet zone's bottom left."""
+    module = size / (matrix.size + 2 * QUIET_ZONE)
+    canvas.saveState()
+    # Work in module units with y pointing down, so a run is "column row length 1 re".
+    canvas.transform(module, 0, 0, -module, x + QUIET_ZONE * module, y + size - QUIET_ZONE * module)
+    # addLiteral is reportlab's documented way in for raw operators. The same path built
+    # with canvas.beginPath() formats four floats per run in Python: measured 0.7 against
+    # 8.9 ms per code, PDF written.
+    ops = [f"{column} {row} {length} 1 re" for row, column, length in matrix.dark_runs]
+    ops.append("f")
+    canvas.addLiteral("\n".join(ops))
+    canvas.restoreState()

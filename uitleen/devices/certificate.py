@@ -17,9 +17,6 @@ from xml.sax.saxutils import escape
 from babel.dates import format_date, format_datetime
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -30,6 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from uitleen import qr
 from uitleen.devices.wipelog import UNREADABLE_SERIAL, DiskResult, NistClass, Verification
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -498,22 +496,13 @@ def _footer(canvas: Canvas, data: CertificateData, regular: str, bold: str) -> f
         canvas.setFont(font, size)
         canvas.drawString(MARGIN, line_y, _fit(text, font, size, text_width))
     if data.verification_url:
-        _qr(canvas, data.verification_url, PAGE_WIDTH - MARGIN - QR_SIDE, y)
+        qr.draw_matrix(
+            canvas, qr.make_matrix(data.verification_url), PAGE_WIDTH - MARGIN - QR_SIDE, y, QR_SIDE
+        )
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, top + 4, PAGE_WIDTH - MARGIN, top + 4)
     return top + 4
-
-
-def _qr(canvas: Canvas, url: str, x: float, y: float) -> None:
-    """A QR code of the URL, QR_SIDE square, with its quiet zone inside the square."""
-    widget = QrCodeWidget(url, barLevel="M", barBorder=4)
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        QR_SIDE, QR_SIDE, transform=[QR_SIDE / (right - left), 0, 0, QR_SIDE / (top - bottom), 0, 0]
-    )
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
 
 
 def _section_heading(canvas: Canvas, text: str, y: float, bold: str) -> None:
