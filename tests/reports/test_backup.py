@@ -138,6 +138,7 @@ def empty_pg_database(tmp_path):
 
 
 @requires_postgres
+@pytest.mark.commits  # pg_dump is another connection: it sees only what is committed
 def test_postgres_backup_during_writes_and_restore(app, tmp_path, empty_pg_database):
     assert on_postgres()
     add_locations(app, 0, 200)
