@@ -64,6 +64,15 @@ RAW_SQL = [
     "WHERE b.expires_on >= :today GROUP BY b.id",
     "SELECT status, count(*) FROM help_requests WHERE status IN ('new', 'in_progress') "
     "GROUP BY status",
+    # "Ready" on the dashboard is what can really be lent (lifecycle.ready_to_lend): state
+    # ready, the newest wipe evidence passed, a passed check, both since the last return.
+    "SELECT count(*) FROM devices d WHERE d.state = 'ready' AND EXISTS (SELECT 1 FROM "
+    "wipe_records w WHERE w.device_id = d.id AND w.passed AND w.review_status IN ('', "
+    "'accepted') AND w.finished_at >= d.cycle_started_at AND NOT EXISTS (SELECT 1 FROM "
+    "wipe_records l WHERE l.device_id = w.device_id AND NOT l.passed AND l.review_status != "
+    "'rejected' AND l.finished_at >= w.finished_at AND l.id != w.id)) AND EXISTS (SELECT 1 "
+    "FROM quality_checks q WHERE q.device_id = d.id AND q.passed AND q.recorded_at >= "
+    "d.cycle_started_at)",
 ]
 
 
