@@ -111,3 +111,51 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# States whose devices have a passed wipe in their current round, and those that also passed
+# their quality check (uitleen.devices.lifecycle): real data has this evidence, and the
+# "ready to lend" queries read it.
+WIPED_STATES = {"wiped", "software", "qc", "ready", "on_loan"}
+CHECKED_STATES = {"ready", "on_loan"}
+
+
+def seed_evidence(devices: list[dict], chunk: int = 5_000) -> None:
+    """Insert the passed wipe and quality check each device's state implies.
+
+    `devices` are the dicts inserted into `devices` (id, state, cycle_started_at).
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from uitleen.devices.models import QualityCheck, WipeRecord
+    from uitleen.extensions import db
+
+    wipes, checks = [], []
+    for device in devices:
+        if device["state"] not in WIPED_STATES:
+            continue
+        wiped = device["cycle_started_at"] + timedelta(hours=1)
+        wipes.append({"device_id": device["id"], "method": "PRNG Stream", "nist_class": "Clear",
+                      "passed": True, "finished_at": wiped, "recorded_at": wiped})  # fmt: skip
+        if device["state"] in CHECKED_STATES:
+            checked = wiped + timedelta(hours=1)
+            checks.append({"device_id": device["id"], "results": {}, "passed": True,
+                           "recorded_at": checked})  # fmt: skip
+    for model, rows in ((WipeRecord, wipes), (QualityCheck, checks)):
+        for start in range(0, len(rows), chunk):
+            db.session.execute(insert(model), rows[start : start + chunk])
+
+
+# lifecycle.ready_to_lend() written by hand, for the raw-SQL baselines: state ready, the
+# newest wipe evidence passed, a passed check, both since the last intake or return.
+READY_TO_LEND_SQL = (
+    "devices.state = 'ready' AND EXISTS (SELECT 1 FROM wipe_records w "
+    "WHERE w.device_id = devices.id AND w.passed AND w.review_status IN ('', 'accepted') "
+    "AND w.finished_at >= devices.cycle_started_at AND NOT EXISTS (SELECT 1 "
+    "FROM wipe_records l WHERE l.device_id = w.device_id AND NOT l.passed "
+    "AND l.review_status != 'rejected' AND l.finished_at >= w.finished_at AND l.id != w.id)) "
+    "AND EXISTS (SELECT 1 FROM quality_checks q WHERE q.device_id = devices.id "
+    "AND q.passed AND q.recorded_at >= devices.cycle_started_at)"
+)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import figure, percentile, temporary_database  # noqa: E402
+from common import READY_TO_LEND_SQL, figure, percentile, seed_evidence, temporary_database  # noqa: E402
 
 DEVICES = 100_000
 EVENTS = 1_000_000
@@ -66,13 +66,7 @@ RAW_SQL = [
     "GROUP BY status",
     # "Ready" on the dashboard is what can really be lent (lifecycle.ready_to_lend): state
     # ready, the newest wipe evidence passed, a passed check, both since the last return.
-    "SELECT count(*) FROM devices d WHERE d.state = 'ready' AND EXISTS (SELECT 1 FROM "
-    "wipe_records w WHERE w.device_id = d.id AND w.passed AND w.review_status IN ('', "
-    "'accepted') AND w.finished_at >= d.cycle_started_at AND NOT EXISTS (SELECT 1 FROM "
-    "wipe_records l WHERE l.device_id = w.device_id AND NOT l.passed AND l.review_status != "
-    "'rejected' AND l.finished_at >= w.finished_at AND l.id != w.id)) AND EXISTS (SELECT 1 "
-    "FROM quality_checks q WHERE q.device_id = d.id AND q.passed AND q.recorded_at >= "
-    "d.cycle_started_at)",
+    "SELECT count(*) FROM devices WHERE " + READY_TO_LEND_SQL,  # noqa: S608 (constant text)
 ]
 
 
@@ -140,6 +134,7 @@ def fill(scale: float) -> dict:
 
     for batch in chunks(devices()):
         db.session.execute(insert(Device), batch)
+        seed_evidence(batch)
     db.session.execute(
         insert(Household),
         [

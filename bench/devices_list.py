@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import figure, temporary_database, timings_ms  # noqa: E402
+from common import READY_TO_LEND_SQL, figure, seed_evidence, temporary_database, timings_ms  # noqa: E402
 
 
 def cpu_ms(run, repeats: int) -> float:
@@ -96,6 +96,7 @@ def fill() -> None:
                 }
             )  # fmt: skip
         db.session.execute(insert(Device), rows)
+        seed_evidence(rows)
     db.session.commit()
 
 
@@ -103,7 +104,7 @@ CASES = [
     # name, query string, raw WHERE, raw ORDER
     ("first page", "", "1=1", "DESC"),
     ("deep page", "after=50000", "devices.id < 50000", "DESC"),
-    ("ready queue", "state=ready&order=asc", "devices.state = 'ready'", "ASC"),
+    ("ready queue", "state=ready&order=asc", READY_TO_LEND_SQL, "ASC"),
     (
         "search 'latitude'",
         "q=latitude",
