@@ -24,7 +24,10 @@ from uitleen.devices.certificate import (
 )
 from uitleen.devices.models import (
     Device,
+    HardwareSnapshot,
+    SnapshotDisk,
     WipeRecord,
+    serial_key,
 )
 from uitleen.devices.service.counters import (
     _BARE_TOKEN_RE,
@@ -89,6 +92,29 @@ def certificate_facts(token: str) -> CertificateFacts | None:
     )
 
 
+def _found_disks(device: Device, wipe: WipeRecord) -> list[str]:
+    """The latest hardware snapshot's disks, each saying whether this wipe erased it."""
+    latest = (
+        select(HardwareSnapshot.id)
+        .where(HardwareSnapshot.device_id == device.id)
+        .order_by(HardwareSnapshot.recorded_at.desc(), HardwareSnapshot.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    disks = db.session.scalars(
+        select(SnapshotDisk).where(SnapshotDisk.snapshot_id == latest).order_by(SnapshotDisk.id)
+    )
+    wiped = {serial_key(disk.disk_serial) for disk in wipe.disks} - {""}
+    lines = []
+    for disk in disks:
+        parts = [disk.model or _("onbekend model"), disk.serial]
+        if disk.size_bytes:
+            parts.append(format_bytes(disk.size_bytes))
+        parts.append(_("gewist") if disk.serial_key in wiped else _("niet in deze wisbeurt"))
+        lines.append(" · ".join(part for part in parts if part))
+    return lines
+
+
 def certificate(device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
     """The erasure certificate PDF of a certified wipe: (file name, bytes). Reads only."""
     if not wipe.passed or wipe.review_status not in lifecycle.COUNTING_REVIEWS:
@@ -143,6 +169,7 @@ def certificate(device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
             for disk in wipe.disks
         ],
         log_sha256=wipe.log_sha256,
+        found_disks=_found_disks(device, wipe),
         verification_url=verification_url(wipe.verification_token),
     )
     try:
