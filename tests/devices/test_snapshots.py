@@ -71,7 +71,7 @@ def test_the_same_uuid_twice_is_one_record(client, api_headers):
     first = post(client, headers, samples.DELL.read_bytes())
     again = post(client, headers, samples.DELL.read_bytes())
 
-    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.status_code, again.status_code) == (201, 201)
     assert again.json["replayed"] is True
     assert again.json["device"]["id"] == first.json["device"]["id"]
     assert count(HardwareSnapshot) == 1 and count(Device) == 1
@@ -127,6 +127,12 @@ def test_a_snapshot_that_matches_two_devices_is_refused_naming_both(client, api_
     assert by_serial.asset_tag in answer.json["message"]
     assert other.asset_tag in answer.json["message"]
     assert count(HardwareSnapshot) == snapshots_before
+
+
+def test_a_token_in_quotes_as_settings_ini_writes_it_is_accepted(client, api_headers):
+    token = api_headers("volunteer")["Authorization"].split(" ", 1)[1]
+    headers = {"Authorization": f"Bearer '{token}'"}
+    assert post(client, headers, samples.DELL.read_bytes()).status_code == 201
 
 
 def test_only_workshop_roles_send_snapshots(client, api_headers):

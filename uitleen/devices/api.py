@@ -242,8 +242,9 @@ SNAPSHOT_BODY = {
 }
 
 
-def snapshot_answer(result: service.SnapshotResult) -> tuple[dict, int]:
-    """The answer to a snapshot: 201 for a new record, 200 when the uuid came before."""
+def snapshot_answer(result: service.SnapshotResult) -> dict:
+    """The answer to a snapshot; the same uuid again gets its record back, `replayed` true
+    (workbench-script retries when an answer is lost, and needs a success then too)."""
     path = url_for("devices.show", device_id=result.device.id)
     body = {
         "record": result.record,
@@ -257,7 +258,7 @@ def snapshot_answer(result: service.SnapshotResult) -> tuple[dict, int]:
         "skipped": result.skipped,
         "public_url": f"{current_app.config['UITLEEN_BASE_URL']}{path}",
     }
-    return body, 200 if result.replayed else 201
+    return body
 
 
 @blp.route("/snapshots", methods=["POST"])
@@ -266,7 +267,6 @@ def snapshot_answer(result: service.SnapshotResult) -> tuple[dict, int]:
 @role_required(VOLUNTEER)
 @blp.doc(requestBody=SNAPSHOT_BODY)
 @blp.response(201, SnapshotResultSchema)
-@blp.alt_response(200, schema=SnapshotResultSchema, description="This uuid was imported before")
 @blp.alt_response(409, description="The snapshot matches two devices; both are named")
 @blp.alt_response(413, description="The snapshot is larger than SNAPSHOT_MAX_CONTENT_LENGTH")
 def import_snapshot():
