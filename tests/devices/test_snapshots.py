@@ -315,7 +315,7 @@ def test_the_intake_page_explains_workbench_script_in_dutch(app, client, login_a
 
     assert "workbench-script" in page and "settings.ini" in page
     assert f"url = {app.config['UITLEEN_BASE_URL']}{URL}" in page
-    assert "Zet geen aanhalingstekens om de sleutel." in page
+    assert "uitleen token create" in page
 
 
 def test_the_intake_page_takes_snapshot_files(client, login_as):

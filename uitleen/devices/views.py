@@ -246,6 +246,8 @@ def show(device_id: int):
         review_reason_text=service.review_reason_text,
         format_bytes=service.format_bytes,
         serial_text=serial_text,
+        snapshot=service.latest_snapshot(device),
+        disk_summary=service.disk_summary,
         **_options(donors=False),
     )
 
