@@ -63,7 +63,8 @@ def send_like_workbench(snapshot: str, token: str, url: str) -> tuple[int, str]:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return response.getcode(), response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
+        with error:  # its socket, closed
+            return error.code, error.read().decode("utf-8")
 
 
 def evidence_url(url: str, snapshot_uuid: str) -> str:
@@ -103,8 +104,9 @@ def test_workbench_script_sends_a_snapshot_and_its_retry(server, tmp_path):
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as redirected:
         opener.open(request, timeout=30)
-    assert redirected.value.code == 302
-    assert "/login" in redirected.value.headers["Location"]
+    with redirected.value as answer:
+        assert answer.code == 302
+        assert "/login" in answer.headers["Location"]
 
 
 def test_workbench_script_hears_what_is_wrong_with_a_vm_snapshot(server, tmp_path):
