@@ -114,6 +114,15 @@ def test_a_machine_is_found_by_a_disk_an_nwipe_log_named(app):
     assert result.changes["serial"] == ["", samples.DELL_SERIAL]
 
 
+def test_a_placeholder_disk_serial_matches_nothing(app):
+    first = imported(samples.with_disk_serials(samples.dell(), "00000000", "00000000")).device
+    other = samples.with_serial(samples.dell(), "7XX7XX7")
+
+    result = imported(samples.with_disk_serials(other, "00000000", "00000000"))
+
+    assert result.created and result.device is not first
+
+
 def test_a_snapshot_that_matches_two_devices_is_refused_naming_both(client, api_headers):
     by_serial = make_device(serial=samples.DELL_SERIAL)
     other = imported(samples.with_serial(samples.dell(), "7XX7XX7")).device  # owns the disks

@@ -200,6 +200,7 @@ def _specs(facts: reader.Snapshot) -> dict:
 
 
 def _devices_with_disks(keys: set[str]) -> list[Device]:
+    """Devices whose snapshots (by serial key) or wipe logs (as written) name these disks."""
     if not keys:
         return []
     by_snapshot = (
@@ -222,8 +223,8 @@ def _match(facts: reader.Snapshot) -> Device | None:
         if key
         else []
     )
-    disk_keys = {serial_key(disk.serial) for disk in facts.disks} - {""}
-    by_disk = _devices_with_disks(disk_keys | {disk.serial for disk in facts.disks})
+    real = [disk.serial for disk in facts.disks if serial_key(disk.serial)]  # no placeholders
+    by_disk = _devices_with_disks({serial_key(serial) for serial in real} | set(real))
     if len(by_serial) > 1:
         raise SnapshotMatchesTwo(by_serial[0], by_serial[1])
     if by_serial:
