@@ -392,3 +392,19 @@ def test_the_service_refusals_are_domain_errors(app):
     imported(samples.with_serial(samples.dell(), "7XX7XX7"))
     with pytest.raises(Conflict):
         imported(samples.dell())
+
+
+def test_the_device_page_shows_the_disks_and_why_they_failed(client, login_as):
+    login_as("volunteer")
+    items = samples.disks(samples.dell())
+    items[1]["smart_status"] = {"passed": False}
+    device = imported(samples.with_disks(samples.dell(), items)).device
+    db.session.commit()
+
+    page = client.get(f"/devices/{device.id}").get_data(as_text=True)
+
+    assert "Schijven uit de hardware-opname" in page
+    assert "SMART: FOUT" in page and "SMART: goed" in page
+    assert "17702 uur aan" in page
+    assert "Fout: Opslag (schijf)" in page
+    assert "In reparatie" in page
