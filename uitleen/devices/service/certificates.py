@@ -24,8 +24,6 @@ from uitleen.devices.certificate import (
 )
 from uitleen.devices.models import (
     Device,
-    HardwareSnapshot,
-    SnapshotDisk,
     WipeRecord,
     serial_key,
 )
@@ -36,6 +34,7 @@ from uitleen.devices.service.counters import (
     reserve,
 )
 from uitleen.devices.service.names import KIND_NAMES, format_bytes
+from uitleen.devices.service.snapshots import disk_summary, latest_snapshot
 from uitleen.errors import Conflict
 from uitleen.extensions import db
 from uitleen.settings import service as settings
@@ -94,24 +93,12 @@ def certificate_facts(token: str) -> CertificateFacts | None:
 
 def _found_disks(device: Device, wipe: WipeRecord) -> list[str]:
     """The latest hardware snapshot's disks, each saying whether this wipe erased it."""
-    latest = (
-        select(HardwareSnapshot.id)
-        .where(HardwareSnapshot.device_id == device.id)
-        .order_by(HardwareSnapshot.recorded_at.desc(), HardwareSnapshot.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    disks = db.session.scalars(
-        select(SnapshotDisk).where(SnapshotDisk.snapshot_id == latest).order_by(SnapshotDisk.id)
-    )
+    snapshot = latest_snapshot(device)
     wiped = {serial_key(disk.disk_serial) for disk in wipe.disks} - {""}
     lines = []
-    for disk in disks:
-        parts = [disk.model or _("onbekend model"), disk.serial]
-        if disk.size_bytes:
-            parts.append(format_bytes(disk.size_bytes))
-        parts.append(_("gewist") if disk.serial_key in wiped else _("niet in deze wisbeurt"))
-        lines.append(" · ".join(part for part in parts if part))
+    for disk in snapshot.disks if snapshot is not None else ():
+        done = _("gewist") if disk.serial_key in wiped else _("niet in deze wisbeurt")
+        lines.append(f"{disk_summary(disk)} · {done}")
     return lines
 
 

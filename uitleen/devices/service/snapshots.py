@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from uitleen import clock
 from uitleen.audit.service import record
 from uitleen.auth.models import User
+from uitleen.devices import lifecycle
 from uitleen.devices import snapshot as reader
 from uitleen.devices.models import (
     Device,
@@ -322,3 +323,37 @@ def latest_snapshot(device: Device) -> HardwareSnapshot | None:
         .order_by(HardwareSnapshot.recorded_at.desc(), HardwareSnapshot.id.desc())
         .limit(1)
     ).first()
+
+
+def snapshot_disk_keys(device: Device, latest_only: bool = False) -> set[str]:
+    """The disks hardware snapshots found in this device (the latest snapshot's, if asked)."""
+    query = select(SnapshotDisk.serial_key).join(HardwareSnapshot)
+    query = query.where(HardwareSnapshot.device_id == device.id, SnapshotDisk.serial_key != "")
+    if latest_only:
+        latest = (
+            select(HardwareSnapshot.id)
+            .where(HardwareSnapshot.device_id == device.id)
+            .order_by(HardwareSnapshot.recorded_at.desc(), HardwareSnapshot.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = query.where(HardwareSnapshot.id == latest)
+    return set(db.session.scalars(query))
+
+
+def unwiped_snapshot_disks(device: Device, wiped: set[str]) -> set[str]:
+    """Disks the latest snapshot found that neither `wiped` nor a passed wipe that counts in
+    this round erased: data may still be on them."""
+    erased = db.session.scalars(
+        select(WipeDisk.disk_serial)
+        .join(WipeRecord)
+        .where(
+            WipeRecord.device_id == device.id,
+            WipeRecord.passed.is_(True),
+            WipeRecord.review_status.in_(lifecycle.COUNTING_REVIEWS),
+            WipeRecord.finished_at >= device.cycle_started_at,
+            WipeDisk.result == "passed",
+        )
+    )
+    done = wiped | {serial_key(serial) for serial in erased}
+    return snapshot_disk_keys(device, latest_only=True) - done

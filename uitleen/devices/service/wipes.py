@@ -19,8 +19,6 @@ from uitleen.db import as_utc, utcnow
 from uitleen.devices import lifecycle, wipelog
 from uitleen.devices.models import (
     Device,
-    HardwareSnapshot,
-    SnapshotDisk,
     WipeDisk,
     WipeRecord,
     serial_key,
@@ -29,6 +27,7 @@ from uitleen.devices.service.certificates import _certify
 from uitleen.devices.service.intake import device_by_tag
 from uitleen.devices.service.moves import _refuse_workshop_work
 from uitleen.devices.service.names import DISK_RESULT_NAMES, format_bytes
+from uitleen.devices.service.snapshots import snapshot_disk_keys, unwiped_snapshot_disks
 from uitleen.errors import Conflict, NotFound, field_error
 from uitleen.extensions import db
 
@@ -113,39 +112,7 @@ def _known_disk_serials(device: Device) -> set[str]:
             WipeDisk.disk_serial != "",
         )
     )
-    return ({serial_key(serial) for serial in rows} | _snapshot_disk_keys(device)) - {""}
-
-
-def _snapshot_disk_keys(device: Device, latest_only: bool = False) -> set[str]:
-    """The disks hardware snapshots found in this device (the latest snapshot's, if asked)."""
-    query = select(SnapshotDisk.serial_key).join(HardwareSnapshot)
-    query = query.where(HardwareSnapshot.device_id == device.id, SnapshotDisk.serial_key != "")
-    if latest_only:
-        latest = (
-            select(HardwareSnapshot.id)
-            .where(HardwareSnapshot.device_id == device.id)
-            .order_by(HardwareSnapshot.recorded_at.desc(), HardwareSnapshot.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = query.where(HardwareSnapshot.id == latest)
-    return set(db.session.scalars(query))
-
-
-def _wiped_in_round(device: Device) -> set[str]:
-    """Disks a passed wipe that counts already erased in this round."""
-    rows = db.session.scalars(
-        select(WipeDisk.disk_serial)
-        .join(WipeRecord)
-        .where(
-            WipeRecord.device_id == device.id,
-            WipeRecord.passed.is_(True),
-            WipeRecord.review_status.in_(lifecycle.COUNTING_REVIEWS),
-            WipeRecord.finished_at >= device.cycle_started_at,
-            WipeDisk.result == "passed",
-        )
-    )
-    return {serial_key(serial) for serial in rows}
+    return ({serial_key(serial) for serial in rows} | snapshot_disk_keys(device)) - {""}
 
 
 def _review_reasons(
@@ -175,7 +142,7 @@ def _review_reasons(
             }
         )
     wiped = {serial_key(d.disk_serial) for d in disks if d.result == "passed"} - {""}
-    missing = _snapshot_disk_keys(device, latest_only=True) - wiped - _wiped_in_round(device)
+    missing = unwiped_snapshot_disks(device, wiped)
     if wiped and missing:
         reasons.append({"code": "snapshot_disk_not_wiped", "missing": ", ".join(sorted(missing))})
     found_key = serial_key(system_serial)
