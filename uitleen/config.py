@@ -78,6 +78,8 @@ STATIC = {
     # once, so these bound what a few requests at once can cost a worker.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "UPLOAD_MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # a 100,000-row device CSV (~11 MB) fits
+    # A workbench-script snapshot is 0.1-2 MB (legacy ones with hwinfo a few MB).
+    "SNAPSHOT_MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     # The public help form: a 1,000-character message, percent-encoded even at 12 bytes a
     # character (emoji), with room to spare.
     "PUBLIC_FORM_MAX_CONTENT_LENGTH": 16 * 1024,

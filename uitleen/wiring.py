@@ -19,6 +19,7 @@ from uitleen.home import views as home_views
 from uitleen.settings import auditlog as settings_auditlog
 from uitleen.settings import views as settings_views
 from uitleen.devices import views as devices_views
+from uitleen.devices import snapshot_views as devices_snapshot_views
 from uitleen.labels import views as labels_views
 from uitleen.households import views as households_views
 from uitleen.loans import views as loans_views
@@ -76,6 +77,7 @@ BLUEPRINTS = (
     settings_auditlog.bp,
     settings_views.bp,
     devices_views.bp,
+    devices_snapshot_views.bp,
     labels_views.bp,
     households_views.bp,
     loans_views.bp,

@@ -12,10 +12,15 @@ from uitleen.inputs import route_view
 
 
 def bearer_token() -> str | None:
+    """The token after "Bearer"; quotes around it are dropped: workbench-script's example
+    settings.ini writes `token = '1234'`, and configparser keeps the quotes."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
+    token = token.strip()
+    if len(token) > 2 and token[0] == token[-1] and token[0] in "'\"":
+        token = token[1:-1].strip()
+    if scheme.lower() == "bearer" and token:
+        return token
     return None
 
 

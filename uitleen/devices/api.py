@@ -4,7 +4,7 @@
 any input is read.
 """
 
-from flask import Response
+from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 
 from uitleen.auth.access import actor, role_required
@@ -19,6 +19,7 @@ from uitleen.devices.schemas import (
     DeviceSchema,
     QualityCheckInSchema,
     QualityCheckSchema,
+    SnapshotResultSchema,
     SoftwareInSchema,
     SoftwareSchema,
     TransitionSchema,
@@ -28,7 +29,7 @@ from uitleen.devices.schemas import (
     WipeSchema,
 )
 from uitleen.extensions import db
-from uitleen.inputs import body_limit
+from uitleen.inputs import body_limit, raw_body
 
 blp = Blueprint(
     "devices_api",
@@ -205,3 +206,74 @@ class QualityChecks(MethodView):
         check = service.record_quality_check(actor(), service.get_device(device_id), data)
         db.session.commit()
         return check
+
+
+SNAPSHOT_BODY = {
+    "required": True,
+    "description": "A workbench-script snapshot, as it sends it: the JSON object itself.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["type", "uuid", "data"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Snapshot"]},
+                    "uuid": {"type": "string", "format": "uuid"},
+                    "timestamp": {"type": "string"},
+                    "software": {"type": "string"},
+                    "version": {"type": "string"},
+                    "operator_id": {"type": "string"},
+                    "data": {
+                        "type": "object",
+                        "required": ["dmidecode"],
+                        "properties": {
+                            "dmidecode": {"type": "string"},
+                            "smartctl": {
+                                "description": "smartctl -x --json objects, or their JSON text",
+                                "oneOf": [{"type": "array"}, {"type": "string"}],
+                            },
+                            "inxi": {"oneOf": [{"type": "array"}, {"type": "string"}]},
+                        },
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+def snapshot_answer(result: service.SnapshotResult) -> dict:
+    """The answer to a snapshot; the same uuid again gets its record back, `replayed` true
+    (workbench-script retries when an answer is lost, and needs a success then too)."""
+    path = url_for("devices.show", device_id=result.device.id)
+    body = {
+        "record": result.record,
+        "created": result.created,
+        "replayed": result.replayed,
+        "device": result.device,
+        "changes": result.changes,
+        "findings": [
+            finding | {"text": service.finding_text(finding)} for finding in result.findings
+        ],
+        "skipped": result.skipped,
+        "public_url": f"{current_app.config['UITLEEN_BASE_URL']}{path}",
+    }
+    return body
+
+
+@blp.route("/snapshots", methods=["POST"])
+@raw_body
+@body_limit("SNAPSHOT_MAX_CONTENT_LENGTH")
+@role_required(VOLUNTEER)
+@blp.doc(requestBody=SNAPSHOT_BODY)
+@blp.response(201, SnapshotResultSchema)
+@blp.alt_response(409, description="The snapshot matches two devices; both are named")
+@blp.alt_response(413, description="The snapshot is larger than SNAPSHOT_MAX_CONTENT_LENGTH")
+def import_snapshot():
+    """Register or update a device from a workbench-script hardware snapshot.
+
+    Point workbench-script's `url` at this address and give it an API token as `token`.
+    """
+    result = service.import_snapshot(actor(), request.get_data(), "api")
+    db.session.commit()
+    return snapshot_answer(result)

@@ -96,6 +96,9 @@ class CertificateData:
     issued_on: date
     disks: Sequence[CertificateDisk]
     log_sha256: str | None = None  # of the original wipe log, when there is one
+    # The disks a hardware snapshot found in the device, one line each, so a reader can
+    # compare them with the wiped disks: "Samsung SSD 850 · S33HNX0J203755R · 500 GB".
+    found_disks: Sequence[str] = ()
     verification_url: str | None = None  # the public page that confirms the facts
 
 
@@ -200,6 +203,7 @@ def _draw(canvas: Canvas, data: CertificateData, title: str, regular: str, bold:
     y = _title(canvas, title, y - 10 * mm, regular, bold)
     y = _statement(canvas, data, y - 6 * mm, regular, bold)
     y = _device(canvas, data, y - 8 * mm, regular, bold)
+    y = _found_disks(canvas, data, y, regular)
     footer_top = _footer(canvas, data, regular, bold)
     y = _disks(canvas, data, y - 8 * mm, footer_top + 6 * mm + SIGNATURE_HEIGHT, regular, bold)
     _signature(canvas, data, y - 6 * mm, regular, bold)
@@ -503,6 +507,21 @@ def _footer(canvas: Canvas, data: CertificateData, regular: str, bold: str) -> f
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, top + 4, PAGE_WIDTH - MARGIN, top + 4)
     return top + 4
+
+
+def _found_disks(canvas: Canvas, data: CertificateData, y: float, regular: str) -> float:
+    """The disks the hardware snapshot found, under the device, in small print."""
+    if not data.found_disks:
+        return y
+    y -= 14
+    canvas.setFont(regular, 8)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(MARGIN, y, _("Schijven gevonden bij de hardware-opname:"))
+    canvas.setFillColor(INK)
+    for line in data.found_disks[:4]:
+        y -= 11
+        canvas.drawString(MARGIN + 4 * mm, y, _fit(line, regular, 8, CONTENT_WIDTH - 4 * mm))
+    return y
 
 
 def _section_heading(canvas: Canvas, text: str, y: float, bold: str) -> None:

@@ -1,4 +1,5 @@
-"""`uitleen devices import FILE.csv` and `uitleen devices export [FILE.csv]`."""
+"""`uitleen devices import FILE.csv`, `uitleen devices export [FILE.csv]` and
+`uitleen devices snapshot-import FILE...` (hardware snapshots from a USB stick)."""
 
 import sys
 
@@ -6,7 +7,8 @@ import click
 from flask_babel import gettext as _
 
 from uitleen import csvexport
-from uitleen.devices import bulk
+from uitleen.devices import bulk, service
+from uitleen.errors import DomainError
 from uitleen.extensions import db
 
 
@@ -68,6 +70,41 @@ def export_devices(path: str):
         with open(path, "w", encoding="utf-8", newline="") as handle:
             count = csvexport.write(bulk.export_rows(), handle)
         click.echo(_("%(n)s apparaten geschreven naar %(path)s.", n=count, path=path))
+
+
+@devices.command("snapshot-import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def snapshot_import(paths: tuple[str, ...]):
+    """Read workbench-script snapshots (.json); each file is saved on its own or not at all."""
+    refused = 0
+    for path in paths:
+        with open(path, "rb") as handle:
+            content = handle.read()
+        try:
+            result = service.import_snapshot(None, content, "cli", path)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            refused += 1
+            click.echo(f"{path}: {error.message}", err=True)
+            continue
+        click.echo(f"{path}: {_summary(result)}")
+        for finding in result.findings:
+            click.echo(f"  {service.finding_text(finding)}")
+    if refused:
+        raise click.ClickException(
+            _("%(n)s van %(total)s bestanden niet ingelezen.", n=refused, total=len(paths))
+        )
+
+
+def _summary(result: service.SnapshotResult) -> str:
+    tag = result.device.asset_tag
+    if result.replayed:
+        return _("al ingelezen bij %(tag)s", tag=tag)
+    if result.created:
+        return _("%(tag)s geregistreerd", tag=tag)
+    changed = ", ".join(result.changes) or _("niets veranderd")
+    return _("%(tag)s bijgewerkt: %(fields)s", tag=tag, fields=changed)
 
 
 commands = [devices]

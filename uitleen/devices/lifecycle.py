@@ -195,6 +195,8 @@ MOVES: tuple[Move, ...] = tuple(
         Move("software", "qc", WORKSHOP),
         Move("qc", "ready", WORKSHOP, guard_ready),
         *_moves(("qc", "ready", "wiped", "software"), "repair", WORKSHOP),
+        # A hardware snapshot at intake can find a dying disk: it is repaired before wiping.
+        *_moves(("intake", "wiping", "returned"), "repair", WORKSHOP),
         Move("repair", "qc", WORKSHOP),
         Move("ready", "on_loan", DESK, guard_ready),
         Move("ready", "gifted", DESK, guard_ready),

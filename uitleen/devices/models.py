@@ -216,3 +216,60 @@ class Counter(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class HardwareSnapshot(db.Model):
+    """One hardware snapshot (workbench-script) as received; its uuid makes it one record."""
+
+    __tablename__ = "hardware_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    # Empty only inside the transaction that claims the uuid and then finds the device.
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    software: Mapped[str] = mapped_column(String(40), default="")
+    version: Mapped[str] = mapped_column(String(40), default="")
+    operator_id: Mapped[str] = mapped_column(String(128), default="")  # the tool's, hashed
+    taken_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(12), default="api")  # api / upload / cli
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    system_serial: Mapped[str] = mapped_column(String(120), default="")
+    chassis_serial: Mapped[str] = mapped_column(String(120), default="")
+    battery_full_wh: Mapped[float | None]
+    battery_design_wh: Mapped[float | None]
+    # What this snapshot changed on the device: {field: [old, new]}; what it found wrong.
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # kept as evidence
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    disks: Mapped[list["SnapshotDisk"]] = relationship(
+        back_populates="snapshot", cascade="all, delete-orphan", order_by="SnapshotDisk.id"
+    )
+
+
+class SnapshotDisk(db.Model):
+    """A disk a snapshot found, with smartctl's health figures."""
+
+    __tablename__ = "snapshot_disks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("hardware_snapshots.id"), index=True)
+    device_name: Mapped[str] = mapped_column(String(60), default="")  # /dev/sda
+    model: Mapped[str] = mapped_column(String(120), default="")
+    serial: Mapped[str] = mapped_column(String(120), default="")
+    serial_key: Mapped[str] = mapped_column(String(120), default="", index=True)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16), default="")  # ssd / hdd / nvme / other
+    smart_passed: Mapped[bool | None]
+    power_on_hours: Mapped[int | None]
+    reallocated_sectors: Mapped[int | None] = mapped_column(BigInteger)
+    pending_sectors: Mapped[int | None] = mapped_column(BigInteger)
+
+    snapshot: Mapped[HardwareSnapshot] = relationship(back_populates="disks")
+
+    @validates("serial")
+    def _keep_serial_key(self, _key: str, serial: str) -> str:
+        self.serial_key = serial_key(serial)
+        return serial

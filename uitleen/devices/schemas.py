@@ -380,3 +380,37 @@ SOFTWARE_LABELS = {
     "not_done": lazy_gettext("Niet gedaan"),
     "na": lazy_gettext("N.v.t."),
 }
+
+
+class SnapshotDiskSchema(ma.Schema):
+    device_name = F.String()
+    model = F.String()
+    serial = F.String()
+    size_bytes = F.Integer(allow_none=True)
+    kind = F.String(metadata={"description": "ssd, hdd, nvme or other"})
+    smart_passed = F.Boolean(allow_none=True)
+    power_on_hours = F.Integer(allow_none=True)
+    reallocated_sectors = F.Integer(allow_none=True)
+    pending_sectors = F.Integer(allow_none=True)
+
+
+class SnapshotResultSchema(ma.Schema):
+    """What a hardware snapshot did: the device, what changed, what it found wrong.
+
+    `public_url` and `dhid` are the names workbench-script prints after sending (in its
+    legacy mode): the device's page in Uitleen and its asset tag.
+    """
+
+    snapshot_id = F.Integer(attribute="record.id")
+    uuid = F.String(attribute="record.uuid")
+    created = F.Boolean(metadata={"description": "a new device was registered"})
+    replayed = F.Boolean(metadata={"description": "this uuid was imported before"})
+    device = F.Nested(DeviceSchema)
+    changes = F.Dict(
+        keys=F.String(), values=F.List(F.Raw()), metadata={"description": "field: [old, new]"}
+    )
+    findings = F.List(F.Dict(), metadata={"description": "what failed, with the figures"})
+    disks = F.List(F.Nested(SnapshotDiskSchema), attribute="record.disks")
+    skipped = F.List(F.Dict(), metadata={"description": "disks smartctl could not read"})
+    public_url = F.String()
+    dhid = F.String(attribute="device.asset_tag")

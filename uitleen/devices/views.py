@@ -35,6 +35,7 @@ from uitleen.devices.schemas import (
     TransitionSchema,
     WipeInSchema,
 )
+from uitleen.devices.snapshot_views import workbench_settings
 from uitleen.errors import DomainError, Invalid, plain_errors
 from uitleen.extensions import db
 from uitleen.inputs import body_limit
@@ -152,7 +153,14 @@ def _form_data() -> dict:
 @role_required(VOLUNTEER)
 def new():
     if request.method == "GET":
-        return render_template("devices/form.html", form={}, errors={}, device=None, **_options())
+        return render_template(
+            "devices/form.html",
+            form={},
+            errors={},
+            device=None,
+            workbench=workbench_settings(),
+            **_options(),
+        )
     form = _form_data()
     try:
         device = service.register_device(actor(), DeviceInSchema().load(form))
@@ -238,6 +246,8 @@ def show(device_id: int):
         review_reason_text=service.review_reason_text,
         format_bytes=service.format_bytes,
         serial_text=serial_text,
+        snapshot=service.latest_snapshot(device),
+        disk_summary=service.disk_summary,
         **_options(donors=False),
     )
 

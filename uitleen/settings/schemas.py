@@ -49,6 +49,9 @@ class GeneralSettingsSchema(ma.Schema):
         strict=False, validate=validate.Range(1, 10)
     )
     help_callback_days = _whole(1, 30)
+    # Limits for hardware snapshots; optional like the one above.
+    disk_bad_sectors_max = ma.fields.Integer(strict=False, validate=validate.Range(0, 100_000))
+    battery_health_min = ma.fields.Integer(strict=False, validate=validate.Range(0, 100))
 
     @ma.pre_load
     def strip(self, data, **_kwargs):

@@ -21,6 +21,10 @@ DEFAULTS: dict[str, object] = {
     # Codes a household may hold at once from one batch (assigned, not yet used or revoked).
     "max_open_vouchers_per_household": 1,
     "help_callback_days": 2,
+    # A hardware snapshot fails the storage check above this many reallocated or pending
+    # sectors on one disk, and the battery check below this share of design capacity (%).
+    "disk_bad_sectors_max": 10,
+    "battery_health_min": 50,
     # Help-page texts per language: {lang: {section: {"title": ..., "steps": [...]}}}.
     "help_texts": {},
     "software_checklist": [
@@ -36,6 +40,7 @@ DEFAULTS: dict[str, object] = {
     "qc_checklist": [
         "Gaat aan",
         "Accu houdt lading",
+        "Opslag (schijf)",
         "Scherm",
         "Toetsenbord",
         "Touchpad",

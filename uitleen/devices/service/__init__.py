@@ -72,6 +72,15 @@ from uitleen.devices.service.search import (
     search,
     work,
 )
+from uitleen.devices.service.snapshots import (
+    SnapshotMatchesTwo,
+    SnapshotResult,
+    disk_summary,
+    finding_text,
+    import_snapshot,
+    latest_snapshot,
+    snapshot_by_uuid,
+)
 from uitleen.devices.service.wipes import (
     CLOCK_SLACK,
     REVIEW_NAMES,
@@ -108,6 +117,8 @@ __all__ = [
     "SIZE_PLAUSIBLE_SHARE",
     "SOFTWARE_ANSWERS",
     "SerialOnLoan",
+    "SnapshotMatchesTwo",
+    "SnapshotResult",
     "VERIFICATION_NAMES",
     "assign_token",
     "certificate",
@@ -115,6 +126,11 @@ __all__ = [
     "counts_by_state",
     "create_donor",
     "device_by_tag",
+    "disk_summary",
+    "finding_text",
+    "import_snapshot",
+    "latest_snapshot",
+    "snapshot_by_uuid",
     "donors",
     "ensure_qr_matrix",
     "find_exact",

@@ -25,6 +25,7 @@ from uitleen.devices.certificate import (
 from uitleen.devices.models import (
     Device,
     WipeRecord,
+    serial_key,
 )
 from uitleen.devices.service.counters import (
     _BARE_TOKEN_RE,
@@ -33,6 +34,7 @@ from uitleen.devices.service.counters import (
     reserve,
 )
 from uitleen.devices.service.names import KIND_NAMES, format_bytes
+from uitleen.devices.service.snapshots import disk_summary, latest_snapshot
 from uitleen.errors import Conflict
 from uitleen.extensions import db
 from uitleen.settings import service as settings
@@ -89,6 +91,17 @@ def certificate_facts(token: str) -> CertificateFacts | None:
     )
 
 
+def _found_disks(device: Device, wipe: WipeRecord) -> list[str]:
+    """The latest hardware snapshot's disks, each saying whether this wipe erased it."""
+    snapshot = latest_snapshot(device)
+    wiped = {serial_key(disk.disk_serial) for disk in wipe.disks} - {""}
+    lines = []
+    for disk in snapshot.disks if snapshot is not None else ():
+        done = _("gewist") if disk.serial_key in wiped else _("niet in deze wisbeurt")
+        lines.append(f"{disk_summary(disk)} · {done}")
+    return lines
+
+
 def certificate(device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
     """The erasure certificate PDF of a certified wipe: (file name, bytes). Reads only."""
     if not wipe.passed or wipe.review_status not in lifecycle.COUNTING_REVIEWS:
@@ -143,6 +156,7 @@ def certificate(device: Device, wipe: WipeRecord) -> tuple[str, bytes]:
             for disk in wipe.disks
         ],
         log_sha256=wipe.log_sha256,
+        found_disks=_found_disks(device, wipe),
         verification_url=verification_url(wipe.verification_token),
     )
     try:

@@ -19,6 +19,9 @@ from uitleen.extensions import db
 from uitleen.settings import service as settings
 
 QC_RESULTS = ("pass", "fail", "na")
+# The checklist items a hardware snapshot can fail (the default checklist's names).
+QC_STORAGE_ITEM = "Opslag (schijf)"
+QC_BATTERY_ITEM = "Accu houdt lading"
 
 
 # A software item is done, not done or not applicable; stored as true / false / null, so
@@ -213,5 +216,39 @@ def record_quality_check(actor: User | None, device: Device, data: dict) -> Qual
             lifecycle.move(actor, device, "repair", reason)
     elif device.state in ("software", "repair"):
         lifecycle.move(actor, device, "qc", _("Controle goedgekeurd"))
+    db.session.flush()
+    return check
+
+
+def record_hardware_findings(
+    actor: User | None, device: Device, failed: dict[str, list[str]]
+) -> QualityCheck:
+    """What a hardware snapshot found wrong, as a failed check of those items, with the
+    figures; the device goes to repair where its state allows. Never a pass: a snapshot
+    cannot see a screen or a keyboard."""
+    notes = " ".join(text for texts in failed.values() for text in texts)
+    check = QualityCheck(
+        device_id=device.id,
+        results=dict.fromkeys(failed, "fail"),
+        passed=False,
+        notes=notes,
+        operator_id=actor.id if actor is not None else None,
+        recorded_at=utcnow(),
+    )
+    db.session.add(check)
+    db.session.flush()
+    record(
+        actor,
+        "quality_check.recorded",
+        device,
+        check_id=check.id,
+        answered="hardware_snapshot",
+        failed=list(failed),
+    )
+    reason = _(
+        "Hardware-opname: %(items)s afgekeurd. %(notes)s", items=", ".join(failed), notes=notes
+    )
+    if device.state != "repair" and "repair" in lifecycle.allowed_targets(device, "coordinator"):
+        lifecycle.move(actor, device, "repair", reason)
     db.session.flush()
     return check

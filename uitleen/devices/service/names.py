@@ -62,6 +62,10 @@ def review_reason_text(reason: dict) -> str:
             "Schijf %(found)s is nieuw: eerder is bij dit apparaat %(known)s gewist. Is de "
             "schijf vervangen, of hoort dit logboek bij een ander apparaat?"
         ),
+        "snapshot_disk_not_wiped": _(
+            "De hardware-opname vond ook schijf %(missing)s, maar dit logboek wist die niet. "
+            "Wis ook die schijf, of kijk of de opname bij dit apparaat hoort."
+        ),
         "system_serial_differs": _(
             "Het logboek komt van een computer met serienummer %(found)s; dit apparaat heeft "
             "serienummer %(known)s."

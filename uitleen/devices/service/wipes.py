@@ -27,6 +27,7 @@ from uitleen.devices.service.certificates import _certify
 from uitleen.devices.service.intake import device_by_tag
 from uitleen.devices.service.moves import _refuse_workshop_work
 from uitleen.devices.service.names import DISK_RESULT_NAMES, format_bytes
+from uitleen.devices.service.snapshots import snapshot_disk_keys, unwiped_snapshot_disks
 from uitleen.errors import Conflict, NotFound, field_error
 from uitleen.extensions import db
 
@@ -100,7 +101,8 @@ def _check_times(device: Device, started_at: datetime | None, finished_at: datet
 
 
 def _known_disk_serials(device: Device) -> set[str]:
-    """Disk serials earlier evidence (not rejected) recorded for this device."""
+    """Disk serials earlier evidence (not rejected) and hardware snapshots recorded for this
+    device: a disk none of them saw is not known to be this device's."""
     rows = db.session.scalars(
         select(WipeDisk.disk_serial)
         .join(WipeRecord)
@@ -110,7 +112,7 @@ def _known_disk_serials(device: Device) -> set[str]:
             WipeDisk.disk_serial != "",
         )
     )
-    return {serial_key(serial) for serial in rows} - {""}
+    return ({serial_key(serial) for serial in rows} | snapshot_disk_keys(device)) - {""}
 
 
 def _review_reasons(
@@ -139,6 +141,10 @@ def _review_reasons(
                 "known": ", ".join(sorted(known)),
             }
         )
+    wiped = {serial_key(d.disk_serial) for d in disks if d.result == "passed"} - {""}
+    missing = unwiped_snapshot_disks(device, wiped)
+    if wiped and missing:
+        reasons.append({"code": "snapshot_disk_not_wiped", "missing": ", ".join(sorted(missing))})
     found_key = serial_key(system_serial)
     if found_key and device.serial_key and found_key != device.serial_key:
         reasons.append(
