@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from uitleen.labels.formats import LabelFormat, LabelLayout
 from uitleen.pdf import FontNotFoundError, text_width, visual, wrap
 from uitleen.pdf import font_path as find_font
-from uitleen.qr import QrMatrix, draw_matrix, make_matrix
+from uitleen.qr import QUIET_ZONE, QrMatrix, draw_matrix, make_matrix
 
 DEFAULT_FONT_FILE = "DejaVuSans.ttf"  # looked up by uitleen.pdf (UITLEEN_FONT_DIR first)
 TAG_FONT = "Helvetica-Bold"  # tags are ASCII; a standard font needs no embedding
@@ -98,20 +98,24 @@ def _draw_label(
     canvas: Canvas, fmt: LabelFormat, fonts: _Fonts, position: int, content: LabelContent
 ) -> None:
     left, top, width, height = fmt.cell(position)
-    # The box inside the label's padding, in points with the origin at the bottom left.
-    x = (left + fmt.padding_x_mm) * mm
-    y = (fmt.page_height_mm - top - height + fmt.padding_y_mm) * mm
-    box_width = (width - 2 * fmt.padding_x_mm) * mm
-    box_height = (height - 2 * fmt.padding_y_mm) * mm
+    bottom = fmt.page_height_mm - top - height  # PDF points have their origin bottom left
     layout = fmt.layout
-    text_x = x
     if "qr" in layout.elements:
-        size = layout.qr_size_mm * mm
         matrix = content.matrix or make_matrix(content.url)
-        draw_matrix(canvas, matrix, x, y + (box_height - size) / 2, size)
-        text_x = x + size + layout.gap_mm * mm
+        symbol_left, symbol_top, side = fmt.symbol_box(matrix.size)
+        quiet = side / matrix.size * QUIET_ZONE
+        draw_matrix(
+            canvas,
+            matrix,
+            (left + symbol_left - quiet) * mm,
+            (bottom + height - symbol_top - side - quiet) * mm,
+            (side + 2 * quiet) * mm,
+        )
     if layout.text_elements:
-        column_width = x + box_width - text_x
+        text_x = (left + fmt.text_left_mm) * mm
+        column_width = (left + width - fmt.padding_x_mm) * mm - text_x
+        y = (bottom + fmt.padding_y_mm) * mm
+        box_height = (height - 2 * fmt.padding_y_mm) * mm
         _draw_text(canvas, layout, fonts, content, text_x, y, column_width, box_height)
 
 
