@@ -119,5 +119,7 @@ def decode_rate(
     """The share of the labels in the PDF whose code decodes from a photo of them."""
     rng = random.Random(f"{seed}-{fmt.id}-{photo.name}")
     labels = label_images(fmt, render_pages(pdf), len(urls))
-    hits = sum(decodes(photograph(label, photo, rng), url) for label, url in zip(labels, urls))
+    hits = sum(
+        decodes(photograph(label, photo, rng), url) for label, url in zip(labels, urls, strict=True)
+    )
     return hits / len(urls)
