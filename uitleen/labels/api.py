@@ -44,7 +44,9 @@ def print_labels(data):
     run = service.prepare_print(actor(), **data)
     if run.count <= jobs.inline_max():
         db.session.commit()
-        return _pdf(render_labels(run.fmt, run.labels(), run.start), run.filename)
+        return _pdf(
+            render_labels(run.fmt, run.labels(), run.start, notice=run.notice), run.filename
+        )
     job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())
     db.session.commit()  # before waiting: no database lock is held while the worker draws
     return _job_pdf(jobs.wait(job.id), run.filename)

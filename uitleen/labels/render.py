@@ -52,10 +52,14 @@ def render_labels(
     labels: Iterable[LabelContent],
     start_position: int = 1,
     font_path: Path | str | None = None,
+    notice: str = "",
 ) -> bytes:
-    """A PDF with the labels in cell order; the first one goes in cell ``start_position``."""
+    """A PDF with the labels in cell order; the first one goes in cell ``start_position``.
+
+    A ``notice`` (test labels) is printed in the top margin of every sheet.
+    """
     buffer = io.BytesIO()
-    write_labels(buffer, fmt, labels, start_position, font_path)
+    write_labels(buffer, fmt, labels, start_position, font_path, notice)
     return buffer.getvalue()
 
 
@@ -65,6 +69,7 @@ def write_labels(
     labels: Iterable[LabelContent],
     start_position: int = 1,
     font_path: Path | str | None = None,
+    notice: str = "",
 ) -> int:
     """Write the PDF to a binary stream (e.g. a temporary file) and return the label count."""
     if not 1 <= start_position <= fmt.labels_per_page:
@@ -84,6 +89,8 @@ def write_labels(
         if position > fmt.labels_per_page:
             canvas.showPage()
             position = 1
+        if notice and (count == 0 or position == 1):
+            _draw_notice(canvas, fmt, fonts, notice)
         _draw_label(canvas, fmt, fonts, position, content)
         position += 1
         count += 1
@@ -92,6 +99,16 @@ def write_labels(
     canvas.showPage()
     canvas.save()
     return count
+
+
+def _draw_notice(canvas: Canvas, fmt: LabelFormat, fonts: _Fonts, notice: str) -> None:
+    """The notice in a sheet's top margin, where no label is."""
+    if fmt.media != "sheet" or fmt.margin_top_mm < 5:
+        return  # a roll's label carries the notice in its help line instead
+    size = min(10.0, fmt.margin_top_mm * mm * 0.5)
+    canvas.setFont(fonts.text, size)
+    baseline = (fmt.page_height_mm - fmt.margin_top_mm / 2) * mm - size / 3
+    canvas.drawString(fmt.margin_left_mm * mm, baseline, _visual(notice))
 
 
 def _draw_label(

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from uitleen.audit.service import record, record_many
+from uitleen.config import base_url_problem, phones_cannot_open
 from uitleen.devices import lifecycle
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
@@ -60,6 +61,7 @@ class PrintRun:
     copies: int
     help_text: str
     phone_text: str
+    notice: str = ""  # "test label" when no phone can open the labels' address
 
     @property
     def count(self) -> int:
@@ -71,10 +73,11 @@ class PrintRun:
 
     def labels(self) -> Iterator[LabelContent]:
         """What each label shows, made as the renderer asks for it."""
+        help_line = self.notice or self.help_text
         for row in self.devices:
             matrix = QrMatrix.from_bytes(row.qr_matrix) if row.qr_matrix else None
             url = devices.label_url(row.public_token)
-            content = LabelContent(row.asset_tag, url, matrix, self.help_text, self.phone_text)
+            content = LabelContent(row.asset_tag, url, matrix, help_line, self.phone_text)
             yield from [content] * self.copies
 
     def job_input(self) -> dict:
@@ -86,7 +89,8 @@ class PrintRun:
         return {
             "format_path": str(formats_dir() / f"{self.fmt.id}.toml"),
             "start": self.start,
-            "help_text": self.help_text,
+            "notice": self.notice,
+            "help_text": self.notice or self.help_text,
             "phone_text": self.phone_text,
             "labels": labels,
         }
@@ -271,6 +275,48 @@ def select_devices(
     return unique
 
 
+# --- where labels lead ----------------------------------------------------------------
+
+
+def _base_url() -> str:
+    return current_app.config["UITLEEN_BASE_URL"]
+
+
+def print_refusal() -> str | None:
+    """Why printing is refused: in production, labels must lead to a public https address."""
+    if current_app.config.get("ENV_NAME") != "production" or not base_url_problem(_base_url()):
+        return None
+    return _(
+        "Deze labels zouden naar %(url)s wijzen, en dat adres kan een telefoon niet (veilig) "
+        "openen. Zet UITLEEN_BASE_URL op het https-adres van deze website, bijvoorbeeld "
+        "https://hulp.uw-organisatie.nl, en start Uitleen opnieuw. Daarna kunt u printen.",
+        url=_base_url(),
+    )
+
+
+def test_label_notice() -> str:
+    """In development, the line every label and the print pages show when no phone can
+    open the labels' address ('' when one can)."""
+    if current_app.config.get("ENV_NAME") == "production" or not phones_cannot_open(_base_url()):
+        return ""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+        return _("Testlabel: telefoons kunnen dit adres niet openen")
+
+
+def address_warning() -> str:
+    """What the print pages say about the labels' address, if anything."""
+    refusal = print_refusal()
+    if refusal:
+        return refusal
+    if test_label_notice():
+        return _(
+            "Testlabel: telefoons kunnen dit adres niet openen (%(url)s). Wilt u scannen met "
+            "een telefoon in hetzelfde netwerk? Start dan met: make run HOST=0.0.0.0",
+            url=_base_url(),
+        )
+    return ""
+
+
 # --- printing --------------------------------------------------------------------------
 
 
@@ -294,6 +340,9 @@ def prepare_print(
     One event per device ('label.printed', so the device's history shows it) and one for
     the job ('label.print_job', with the count and device ids).
     """
+    refusal = print_refusal()
+    if refusal:
+        raise Invalid(refusal, code="base_url_unreachable")
     fmt, rows = _all_or_errors(
         lambda: _checked_format(format, start), lambda: select_devices(device_ids, tags, state)
     )
@@ -325,7 +374,7 @@ def prepare_print(
     record_many(actor, "label.printed", Device.__tablename__, ids, job=job_id, format=fmt.id)
     db.session.flush()
     phone = str(settings.get("org_phone"))
-    return PrintRun(job_id, fmt, start, rows, copies, help_text(), phone)
+    return PrintRun(job_id, fmt, start, rows, copies, help_text(), phone, test_label_notice())
 
 
 # --- rotation --------------------------------------------------------------------------

@@ -78,6 +78,7 @@ def _selection_page(form: dict, device_ids: list, errors: dict, status: int = 20
             errors=errors or choose_errors,
             formats=service.format_choices(),
             states=STATE_NAMES,
+            address_warning=service.address_warning(),
         ),
         status,
     )
@@ -88,7 +89,7 @@ def _deliver(run: service.PrintRun, filename: str):
     session["label_format"] = run.fmt.id
     if run.count <= jobs.inline_max():
         db.session.commit()  # before drawing: no write lock held while the CPU works
-        pdf = render_labels(run.fmt, run.labels(), run.start)
+        pdf = render_labels(run.fmt, run.labels(), run.start, notice=run.notice)
         return Response(
             pdf,
             mimetype="application/pdf",
@@ -140,6 +141,7 @@ def _device_page(device, form: dict, errors: dict, status: int = 200):
             form=_form(form),
             errors=errors,
             formats=service.format_choices(),
+            address_warning=service.address_warning(),
             label_url=devices.label_url(device.public_token),
             retired=service.retired_count(device),
             can_rotate=actor().role in (VOLUNTEER, COORDINATOR),

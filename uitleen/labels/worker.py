@@ -36,7 +36,7 @@ def run(folder: Path) -> int:
     fmt = load_format(Path(job["format_path"]))
     partial = folder / (RESULT + ".part")
     with partial.open("wb") as stream:
-        count = write_labels(stream, fmt, _labels(job), job["start"])
+        count = write_labels(stream, fmt, _labels(job), job["start"], notice=job.get("notice", ""))
     partial.rename(folder / RESULT)
     (folder / "input.json").unlink()
     return count
