@@ -1,5 +1,6 @@
 import io
 import math
+import re
 from pathlib import Path
 
 import pypdf
@@ -76,13 +77,15 @@ MODULE_MM_BEFORE = {
 def expected_module_mm(fmt: LabelFormat, modules: int) -> float:
     """The largest module the label allows, worked out here without the renderer's help.
 
-    The code's square is the label's full height at its left edge (quiet zone included,
-    4 modules on each side, the blank label edge counting towards it); the dark modules
-    stay inside the printable box (the padding).
+    The code's square (at least 90 % of the label's height) is at the label's left edge,
+    quiet zone included (4 modules on each side, the blank label edge counting towards
+    it); the dark modules stay inside the printable box (the padding).
     """
-    side, pad_x, pad_y = fmt.label_height_mm, fmt.padding_x_mm, fmt.padding_y_mm
+    side, pad_x, pad_y = fmt.layout.qr_size_mm, fmt.padding_x_mm, fmt.padding_y_mm
+    assert side >= 0.9 * fmt.label_height_mm
     candidates = [
         side / (modules + 8),  # quiet zone fully on the label
+        fmt.label_height_mm / (modules + 8),
         (fmt.label_height_mm - 2 * pad_y) / modules,  # printable height
     ]
     if pad_x > 4 * side / (modules + 8):  # a wide blank edge: it is the left quiet zone
@@ -247,3 +250,41 @@ def test_without_dejavu_the_text_falls_back_to_helvetica(monkeypatch):
 
 def page_fonts(page):
     return page["/Resources"]["/Font"].get_object().values()
+
+
+def font_sizes(pdf: bytes) -> list[float]:
+    """Every font size set on the pages' own content (not inside pictogram forms)."""
+    sizes = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        content = page.get_contents().get_data().decode("latin-1")
+        sizes += [float(size) for size in re.findall(r"/\S+ ([\d.]+) Tf", content)]
+    return sizes
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.id)
+def test_no_text_is_drawn_below_6_pt(fmt: LabelFormat):
+    helps = [
+        HELP,
+        "Потрібна допомога? Скануй мене своїм телефоном",
+        "Brauchen Sie Hilfe? Scannen Sie mich mit dem Telefon",
+    ]
+    labels = [
+        LabelContent(f"UIT-{index:05d}", label.url, label.matrix, helps[index % 3], "020 123 4567")
+        for index, label in enumerate(make_labels(3))
+    ]
+    sizes = font_sizes(render_labels(fmt, labels))
+    assert sizes and min(sizes) >= 6.0, sorted(sizes)[:3]
+    for label in labels:  # and nothing is cut off for it
+        assert not render.text_overflows(fmt, label), label.help_text
+
+
+@pytest.mark.parametrize(
+    ("fmt_id", "fits"),
+    [("L7651", "020 123 4567"), ("L7160", "+31 (0)20 123 4567"), ("5160", "+31 (0)20 123 4567")],
+)
+def test_longest_phone_line_that_fits(fmt_id, fits):
+    fmt = load_format(fmt_id)
+    longest = render.longest_fitting(fmt, "phone", fits + " toestel 1234 of 06 9876 5432")
+    assert fits.startswith(longest) or longest.startswith(fits)
+    assert render.fits(fmt, "phone", longest)
+    assert not render.fits(fmt, "phone", longest + "9")

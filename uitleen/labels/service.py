@@ -20,15 +20,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from uitleen.audit.service import record, record_many
-from uitleen.config import base_url_problem, phones_cannot_open
 from uitleen.devices import lifecycle
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
 from uitleen.errors import Invalid, field_error
 from uitleen.extensions import db
+from uitleen.i18n import SUPPORTED
 from uitleen.inputs import MAX_ID
 from uitleen.labels.formats import LabelFormat, LabelFormatError, load_format
-from uitleen.labels.render import LabelContent
+from uitleen.labels.reach import print_refusal, test_label_notice
+from uitleen.labels.render import LANGUAGE_SEPARATOR, LabelContent
 from uitleen.qr import QrMatrix
 from uitleen.settings import service as settings
 
@@ -62,6 +63,7 @@ class PrintRun:
     help_text: str
     phone_text: str
     notice: str = ""  # "test label" when no phone can open the labels' address
+    languages_text: str = ""  # "Hulp? · Help? · …", where the label has room
 
     @property
     def count(self) -> int:
@@ -77,7 +79,9 @@ class PrintRun:
         for row in self.devices:
             matrix = QrMatrix.from_bytes(row.qr_matrix) if row.qr_matrix else None
             url = devices.label_url(row.public_token)
-            content = LabelContent(row.asset_tag, url, matrix, help_line, self.phone_text)
+            content = LabelContent(
+                row.asset_tag, url, matrix, help_line, self.phone_text, self.languages_text
+            )
             yield from [content] * self.copies
 
     def job_input(self) -> dict:
@@ -92,6 +96,7 @@ class PrintRun:
             "notice": self.notice,
             "help_text": self.notice or self.help_text,
             "phone_text": self.phone_text,
+            "languages_text": self.languages_text,
             "labels": labels,
         }
 
@@ -275,48 +280,6 @@ def select_devices(
     return unique
 
 
-# --- where labels lead ----------------------------------------------------------------
-
-
-def _base_url() -> str:
-    return current_app.config["UITLEEN_BASE_URL"]
-
-
-def print_refusal() -> str | None:
-    """Why printing is refused: in production, labels must lead to a public https address."""
-    if current_app.config.get("ENV_NAME") != "production" or not base_url_problem(_base_url()):
-        return None
-    return _(
-        "Deze labels zouden naar %(url)s wijzen, en dat adres kan een telefoon niet (veilig) "
-        "openen. Zet UITLEEN_BASE_URL op het https-adres van deze website, bijvoorbeeld "
-        "https://hulp.uw-organisatie.nl, en start Uitleen opnieuw. Daarna kunt u printen.",
-        url=_base_url(),
-    )
-
-
-def test_label_notice() -> str:
-    """In development, the line every label and the print pages show when no phone can
-    open the labels' address ('' when one can)."""
-    if current_app.config.get("ENV_NAME") == "production" or not phones_cannot_open(_base_url()):
-        return ""
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
-        return _("Testlabel: telefoons kunnen dit adres niet openen")
-
-
-def address_warning() -> str:
-    """What the print pages say about the labels' address, if anything."""
-    refusal = print_refusal()
-    if refusal:
-        return refusal
-    if test_label_notice():
-        return _(
-            "Testlabel: telefoons kunnen dit adres niet openen (%(url)s). Wilt u scannen met "
-            "een telefoon in hetzelfde netwerk? Start dan met: make run HOST=0.0.0.0",
-            url=_base_url(),
-        )
-    return ""
-
-
 # --- printing --------------------------------------------------------------------------
 
 
@@ -324,6 +287,16 @@ def help_text() -> str:
     """The line beside the pictogram, in the organisation's own language (not the staff's)."""
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
         return _("Hulp nodig? Scan mij")
+
+
+def languages_text() -> str:
+    """'Help?' in every language of the help page, the organisation's own first."""
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")
+    words = []
+    for code in sorted(SUPPORTED, key=lambda code: code != default):
+        with force_locale(code):
+            words.append(_("Hulp?"))
+    return LANGUAGE_SEPARATOR.join(dict.fromkeys(words))
 
 
 def prepare_print(
@@ -374,7 +347,17 @@ def prepare_print(
     record_many(actor, "label.printed", Device.__tablename__, ids, job=job_id, format=fmt.id)
     db.session.flush()
     phone = str(settings.get("org_phone"))
-    return PrintRun(job_id, fmt, start, rows, copies, help_text(), phone, test_label_notice())
+    return PrintRun(
+        job_id,
+        fmt,
+        start,
+        rows,
+        copies,
+        help_text(),
+        phone,
+        test_label_notice(),
+        languages_text(),
+    )
 
 
 # --- rotation --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from uitleen.devices import service as devices
 from uitleen.devices.lifecycle import STATE_NAMES
 from uitleen.errors import Invalid, NotFound, plain_errors
 from uitleen.extensions import db
-from uitleen.labels import jobs, service
+from uitleen.labels import jobs, reach, service
 from uitleen.labels.render import render_labels
 from uitleen.labels.schemas import LabelPrintInSchema
 from uitleen.nav import nav_item
@@ -78,7 +78,7 @@ def _selection_page(form: dict, device_ids: list, errors: dict, status: int = 20
             errors=errors or choose_errors,
             formats=service.format_choices(),
             states=STATE_NAMES,
-            address_warning=service.address_warning(),
+            address_warning=reach.address_warning(),
         ),
         status,
     )
@@ -141,7 +141,7 @@ def _device_page(device, form: dict, errors: dict, status: int = 200):
             form=_form(form),
             errors=errors,
             formats=service.format_choices(),
-            address_warning=service.address_warning(),
+            address_warning=reach.address_warning(),
             label_url=devices.label_url(device.public_token),
             retired=service.retired_count(device),
             can_rotate=actor().role in (VOLUNTEER, COORDINATOR),
