@@ -23,6 +23,7 @@ from uitleen.audit.service import record, record_many
 from uitleen.devices import lifecycle
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
+from uitleen.devices.signals import label_retired
 from uitleen.errors import Invalid, field_error
 from uitleen.extensions import db
 from uitleen.i18n import SUPPORTED
@@ -36,6 +37,7 @@ from uitleen.settings import service as settings
 #: More labels than this in one job is refused: a city's whole stock fits, a typo does not.
 MAX_LABELS = 20_000
 MAX_COPIES = 100
+REASON_MAX = 200
 _FORMAT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 _SPLIT = re.compile(r"[\s,;]+")
 _CHUNK = 500  # ids per IN (…) query: well under every database's parameter limit
@@ -363,16 +365,35 @@ def prepare_print(
 # --- rotation --------------------------------------------------------------------------
 
 
-def rotate_token(actor, device: Device) -> Device:
+def rotation_reason(device: Device, reason: str) -> str:
+    """The reason, tidied; required for a device on loan (its household's label dies)."""
+    reason = " ".join((reason or "").split())[:REASON_MAX]
+    if device.state == "on_loan" and not reason:
+        raise field_error(
+            "reason",
+            _(
+                "Schrijf op waarom het label vervangen wordt. Het huishouden heeft dit "
+                "apparaat, en hun label werkt daarna niet meer."
+            ),
+            "reason_required",
+        )
+    return reason
+
+
+def rotate_token(actor, device: Device, reason: str = "") -> Device:
     """Retire the device's label token and give it a new one; the old URL says 'not in use'.
 
-    The RetiredToken primary key makes a second, simultaneous rotation of the same token
-    fail (409) instead of retiring it twice.
+    For a device on loan the household's label dies with it: a reason is required, and
+    the news (devices.signals.label_retired) puts a 'new label to hand over' task on the
+    loan. The RetiredToken primary key makes a second, simultaneous rotation of the same
+    token fail (409) instead of retiring it twice.
     """
+    reason = rotation_reason(device, reason)
     db.session.add(RetiredToken(token=device.public_token, device_id=device.id))
     devices.assign_token(device)
     db.session.flush()
-    record(actor, "label.rotated", device, asset_tag=device.asset_tag)
+    record(actor, "label.rotated", device, asset_tag=device.asset_tag, reason=reason)
+    label_retired.send(device, actor=actor, reason=reason)
     return device
 
 

@@ -170,18 +170,28 @@ def device(device_id: int):
     return _deliver(run, f"label-{item.asset_tag}.pdf")
 
 
+def _rotate_page(device, errors: dict, status: int = 200):
+    return render_template("labels/rotate.html", device=device, errors=errors), status
+
+
 @bp.route("/device/<int:device_id>/rotate", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def rotate(device_id: int):
     """Give the device a new label URL; the old label then says 'no longer in use'."""
     item = devices.get_device(device_id)
     if request.method == "GET":
-        return render_template("labels/rotate.html", device=item, errors={})
+        return _rotate_page(item, {})
+    errors = {}
     if request.form.get("confirm") != "yes":
         message = _("Vink aan dat u begrijpt dat het oude label daarna niet meer werkt.")
-        errors = {"confirm": [message]}
-        return render_template("labels/rotate.html", device=item, errors=errors), 422
-    service.rotate_token(actor(), item)
+        errors["confirm"] = [message]
+    try:
+        reason = service.rotation_reason(item, request.form.get("reason", ""))
+    except Invalid as error:
+        errors |= error.errors
+    if errors:  # both checked, so the page says everything at once
+        return _rotate_page(item, errors, 422)
+    service.rotate_token(actor(), item, reason)
     db.session.commit()
     flash(
         _(
