@@ -31,7 +31,7 @@ def volunteer(browsing):
 
 
 @pytest.fixture(scope="module")
-def lent_out(live):
+def registered(live):
     """Three devices registered in the live app, as the workshop would have them."""
     from tests.devices.factories import make_device
     from uitleen.devices.service import label_url
@@ -45,8 +45,8 @@ def lent_out(live):
     return found
 
 
-def test_a_label_printed_from_the_device_page(volunteer, lent_out):
-    device_id, tag, url = lent_out[0]
+def test_a_label_printed_from_the_device_page(volunteer, registered):
+    device_id, tag, url = registered[0]
     volunteer.goto(f"/labels/device/{device_id}")
     page = volunteer.page
     assert TEST_NOTICE in page.inner_text("main")
@@ -58,19 +58,19 @@ def test_a_label_printed_from_the_device_page(volunteer, lent_out):
     assert tag in text and TEST_NOTICE in text
 
 
-def test_labels_printed_from_the_device_list(volunteer, lent_out):
+def test_labels_printed_from_the_device_list(volunteer, registered):
     volunteer.goto("/devices/")
     page = volunteer.page
-    for device_id, tag, _url in lent_out[1:]:
+    for device_id, _tag, _url in registered[1:]:
         page.check(f"input[name=device_id][value='{device_id}']")
     volunteer.submit("form[action='/labels/'] button[type=submit]")
     assert urlsplit(page.url).path == "/labels/"
     main = page.inner_text("main")
-    assert all(tag in main for _id, tag, _url in lent_out[1:])
+    assert all(tag in main for _id, tag, _url in registered[1:])
     assert "Avery L7651" in page.inner_text(".hint.warning >> nth=-1")  # close scan only
     page.select_option("select[name=format]", "L7160")
     pdf = volunteer.pdf("form[action='/labels/'] button.primary")
     # In the order of the list (newest first); every code decodes to its device's URL.
     decoded = decode_all(load_format("L7160"), pdf)
-    assert sorted(decoded) == sorted(url for _id, _tag, url in lent_out[1:])
+    assert sorted(decoded) == sorted(url for _id, _tag, url in registered[1:])
     assert TEST_NOTICE in pdf_text(pdf)
