@@ -6,7 +6,8 @@ tests/labels/photo.py (the robustness test's own degradation, fixed seed).
 (a) each shipped format, codes as the app makes them, under a fair and a poor photo;
 (b) the same label square holding the typical URL as version 2 at level L (what the app
     picks) against version 3 at level M (what it printed before), under the poor photo;
-(c) calibration: a lone 30 mm version-3 code with its quiet zone (0.81 mm modules),
+(c) the payload: which QR version the label URL needs by case and token length;
+(d) calibration: a lone 30 mm version-3 code with its quiet zone (0.81 mm modules),
     which issue 15 saw decode about half the time under a poor photo.
 """
 
@@ -77,8 +78,25 @@ def lone_code_rate(count: int, side_mm: float, version: int, shot) -> float:
     return hits / count
 
 
+def payload_versions() -> list[dict]:
+    """QR version of the label URL by case and token length (make_matrix's choice)."""
+    rng = random.Random(7)
+    rows = []
+    for name, length, upper in [
+        ("upper case, 20-character token (100 bits)", 20, True),
+        ("upper case, 26-character token (128 bits)", 26, True),
+        ("lower case, 20-character token (byte mode)", 20, False),
+    ]:
+        token = "".join(rng.choice(B32) for _ in range(length))
+        url = label_url(BASE_URL, token)
+        matrix = make_matrix(url if upper else url.lower())
+        print(f"{name:<46} {len(url)} characters: version {matrix.version}")
+        rows.append({"name": f"QR version, {name}", "value": matrix.version})
+    return rows
+
+
 def main(quick: bool = False) -> dict:
-    figures = []
+    figures = payload_versions()
     per_format = 20 if quick else 60
     print(f"{'format':<10}{'module mm':>10}{'fair':>7}{'poor':>7}{'poor v3-M':>11}")
     for fmt in available_formats():
