@@ -54,6 +54,10 @@ def test_rotation_puts_a_new_label_task_on_the_loan_until_it_is_handed_over(clie
     assert lent.device.public_token != token
     rotated = db.session.query(Event).filter_by(verb="label.rotated").one()
     assert rotated.data["reason"] == "Foto van het label staat online"
+    # The workshop sees the task on the device page too, without anything about the household.
+    device_page = client.get(f"/devices/{lent.device_id}").get_data(as_text=True)
+    assert "Nieuw label overhandigen" in device_page
+    assert lent.household.code not in device_page
 
     # The intake worker at the desk. The test's app context is shared with the requests,
     # so flask-login's user of the last request is forgotten first.
@@ -69,6 +73,9 @@ def test_rotation_puts_a_new_label_task_on_the_loan_until_it_is_handed_over(clie
     assert response.status_code == 303
     page = desk.get(f"/loans/{lent.id}").get_data(as_text=True)
     assert "Nieuw label overhandigen" not in page
+    assert "Nieuw label overhandigen" not in desk.get(f"/devices/{lent.device_id}").get_data(
+        as_text=True
+    )
     assert db.session.query(Event).filter_by(verb="loan.label_handed_over").count() == 1
 
 

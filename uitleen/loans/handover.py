@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -26,6 +27,26 @@ def new_label_due(device: Device, actor=None, reason: str = "") -> Loan | None:
     loan.new_label_reason = reason[:REASON_MAX]
     record(actor, "loan.new_label_due", loan, asset_tag=device.asset_tag, reason=reason)
     return loan
+
+
+def device_tasks(device: Device) -> list[str]:
+    """The open 'new label' task of a device's loan, in words without household data."""
+    since = db.session.scalar(
+        select(Loan.new_label_since).where(
+            Loan.device_id == device.id,
+            Loan.closed_at.is_(None),
+            Loan.new_label_since.is_not(None),
+        )
+    )
+    if since is None:
+        return []
+    return [
+        _(
+            "Nieuw label overhandigen: het label is op %(date)s vervangen, en het "
+            "huishouden heeft nog het oude. De balie geeft het nieuwe label mee.",
+            date=format_datetime(since, "short"),
+        )
+    ]
 
 
 def label_handed_over(actor, loan: Loan) -> Loan:

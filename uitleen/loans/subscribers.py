@@ -79,3 +79,4 @@ def connect() -> None:
     households.erasing.connect(erase_loans)
     households.retention_holds.connect(loan_holds_retention)
     devices.label_retired.connect(handover.new_label_due)
+    devices.device_tasks.connect(handover.device_tasks)
