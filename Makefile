@@ -41,10 +41,13 @@ messages: $(VENV)/.installed  ## After changing texts: extract them and update e
 migrate: translations  ## Apply database migrations
 	$(BIN)/uitleen db upgrade
 
-run: migrate  ## Migrate, add the demo when empty, serve on http://127.0.0.1:5000
+# Labels point at UITLEEN_BASE_URL; unless given, it is where this server listens (with
+# HOST=0.0.0.0: this machine's address on the local network, so phones there can scan).
+run: migrate  ## Migrate, add the demo when empty, serve on HOST:PORT (HOST=0.0.0.0 for phones)
 	$(BIN)/uitleen seed-demo --if-empty
-	@echo "Open http://$(HOST):$(PORT) in your browser."
-	$(BIN)/uitleen run --host $(HOST) --port $(PORT)
+	@base_url="$${UITLEEN_BASE_URL:-$$($(BIN)/python -c 'import sys; from uitleen.config import development_base_url; print(development_base_url(*sys.argv[1:]))' '$(HOST)' '$(PORT)')}"; \
+	echo "Open $$base_url in your browser. Labels printed now lead there."; \
+	UITLEEN_BASE_URL="$$base_url" $(BIN)/uitleen run --host $(HOST) --port $(PORT)
 
 test: install-test translations  ## Run the whole test suite (PostgreSQL too when DATABASE_URL says so)
 	$(BIN)/pytest

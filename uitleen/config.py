@@ -1,8 +1,11 @@
 """Settings read from the environment, with safe development defaults."""
 
+import ipaddress
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production, see check_config
@@ -116,3 +119,52 @@ def check_config(config: dict) -> None:
             "SECRET_KEY is not set. Set a long random SECRET_KEY in the environment "
             "before starting Uitleen in production."
         )
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why a phone could not open labels pointing at this base URL (a short code), or None.
+
+    "missing": no scheme and host; "localhost"/"loopback": only this machine can open it;
+    "plain_http": reachable at best on the same network, and not safely. Labels stay on
+    laptops for years, so production needs a public https address.
+    """
+    parts = urlsplit(url or "")
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return "missing"
+    if host == "localhost" or host.endswith(".localhost"):
+        return "localhost"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None and (address.is_loopback or address.is_unspecified):
+        return "loopback"
+    if parts.scheme != "https":
+        return "plain_http"
+    return None
+
+
+def phones_cannot_open(url: str) -> bool:
+    """Whether no phone at all can open the URL (not even on the same network)."""
+    return base_url_problem(url) in ("missing", "localhost", "loopback")
+
+
+def lan_address() -> str:
+    """This machine's address on its local network (the one its default route uses)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            # A UDP "connection" sends nothing; it only picks the outgoing interface.
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1, never routed for real
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"  # no network at all: only this machine then
+
+
+def development_base_url(host: str, port: int | str) -> str:
+    """The base URL `make run` gives labels: the address phones on this network can use."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - listening everywhere is the point here
+        host = lan_address()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

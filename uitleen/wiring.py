@@ -26,6 +26,7 @@ from uitleen.loans import views as loans_views
 from uitleen.loans import subscribers as loans_subscribers
 from uitleen.vouchers import subscribers as vouchers_subscribers
 from uitleen.helpdesk import subscribers as helpdesk_subscribers
+from uitleen.labels import subscribers as labels_subscribers
 from uitleen.vouchers import views as vouchers_views
 from uitleen.helpdesk import views as helpdesk_views
 from uitleen.reports import views as reports_views
@@ -69,6 +70,7 @@ SIGNAL_SUBSCRIBERS = (
     loans_subscribers.connect,
     vouchers_subscribers.connect,
     helpdesk_subscribers.connect,
+    labels_subscribers.connect,
 )
 
 BLUEPRINTS = (

@@ -67,11 +67,22 @@ def test_labels_lie_on_the_page_and_do_not_overlap(fmt: LabelFormat):
 
 
 @pytest.mark.parametrize("fmt", available_formats(), ids=lambda fmt: fmt.id)
-def test_the_qr_code_fits_inside_the_padding(fmt: LabelFormat):
-    inner_width = fmt.label_width_mm - 2 * fmt.padding_x_mm
-    inner_height = fmt.label_height_mm - 2 * fmt.padding_y_mm
+def test_the_qr_code_fits_on_the_label_and_its_dark_part_inside_the_padding(fmt: LabelFormat):
     assert "qr" in fmt.layout.elements and "tag" in fmt.layout.elements
-    assert fmt.layout.qr_size_mm <= min(inner_width, inner_height) + EPSILON
+    assert fmt.layout.qr_size_mm <= min(fmt.label_width_mm, fmt.label_height_mm) + EPSILON
+    for modules in (21, 25, 29, 33):
+        left, top, side = fmt.symbol_box(modules)
+        module = side / modules
+        assert left >= fmt.padding_x_mm - EPSILON and left >= 4 * module - EPSILON
+        assert left + side + 4 * module <= fmt.text_left_mm + EPSILON  # quiet before text
+        assert top >= fmt.padding_y_mm - EPSILON and top >= 4 * module - EPSILON
+        assert top + side <= fmt.label_height_mm - fmt.padding_y_mm + EPSILON
+
+
+def test_only_the_mini_labels_are_too_small_for_arms_length():
+    too_small = [fmt.id for fmt in available_formats() if not fmt.scans_from_arms_length]
+    assert too_small == ["L7651"]
+    assert "dichtbij" in load_format("L7651").description
 
 
 def test_sheet_sums_match_the_published_margins():
@@ -96,7 +107,7 @@ def test_inches_are_converted_to_millimetres():
     fmt = load_format("5160")
     assert fmt.margin_left_mm == pytest.approx(4.7625)
     assert fmt.gap_x_mm == pytest.approx(3.175)
-    assert fmt.layout.qr_size_mm == pytest.approx(0.87 * 25.4)
+    assert fmt.layout.qr_size_mm == pytest.approx(25.4)
 
 
 def test_load_by_path_and_by_name_agree(tmp_path):
@@ -159,13 +170,13 @@ def test_invalid_toml_names_the_file(tmp_path):
         ("pitch_x = 66.0", "pitch_x = 60", "'grid.pitch_x' must be at least the label size"),
         ("columns = 3", "columns = 3\ncolums = 3", "'grid.colums' is not a known field"),
         (
-            "qr_size = 34",
-            "qr_size = 35",
-            "'content.qr_size' is larger than the label inside its padding",
+            "qr_size = 38.1",
+            "qr_size = 38.2",
+            "'content.qr_size' is larger than the label (63.5 × 38.1 mm)",
         ),
         (
-            "qr_size = 34",
-            "qr_size = 34\nqr_size_mm = 1",
+            "qr_size = 38.1",
+            "qr_size = 38.1\nqr_size_mm = 1",
             "'content.qr_size_mm' is not a known field",
         ),
         ('"qr", "tag"', '"qr", "logo"', "'content.elements' must be a list of distinct elements"),
@@ -189,7 +200,7 @@ def test_a_roll_has_no_grid(tmp_path):
 
 
 def test_text_needs_room_beside_the_qr_code(tmp_path):
-    path = write_variant(tmp_path, "qr_size = 19", "qr_size = 19\n", name="L7651")
+    path = write_variant(tmp_path, "qr_size = 21.2", "qr_size = 21.2\n", name="L7651")
     path.write_text(path.read_text().replace("width = 38.1", "width = 24"))
     with pytest.raises(
         LabelFormatError, match=r"'content.qr_size' leaves less than 8 mm for the text"

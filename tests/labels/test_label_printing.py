@@ -342,3 +342,28 @@ def test_ids_no_device_can_have_are_unknown_devices(client, api_headers, login_a
     login_as("volunteer")
     page = client.get(f"/labels/?device_id={2**40}")
     assert page.status_code == 200 and "1099511627776" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/labels/", "/labels/device/{id}"])
+def test_print_pages_say_which_labels_only_scan_from_close_by(client, login_as, path):
+    login_as("volunteer")
+    device = make_device()
+    db.session.commit()
+    page = client.get(path.format(id=device.id)).get_data(as_text=True)
+    [note] = [line for line in page.splitlines() if 'class="hint warning"' in line]
+    assert "Avery L7651" in note and "dichtbij" in note
+    assert "Avery L7160" not in note
+
+
+@pytest.mark.parametrize("fmt", ["L7160", "L7163", "5160", "DK-11209", "DK-22205", "99012"])
+def test_the_help_line_says_help_in_every_language_where_the_label_has_room(client, login_as, fmt):
+    import io
+
+    import pypdf
+
+    login_as("volunteer")
+    [device] = devices(1)
+    response = client.post(f"/labels/device/{device.id}", data={"format": fmt})
+    text = " ".join(pypdf.PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+    for word in ("Hulp nodig?", "Help?", "Pomoc?", "Yardım?", "Допомога?"):
+        assert word in text, (word, text)

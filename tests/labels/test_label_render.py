@@ -1,15 +1,16 @@
-import base64
 import io
 import math
-import secrets
+import re
 from pathlib import Path
 
 import pypdf
 import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from PIL import ImageDraw
 
 from tests.labels.pdfcodes import page_cells
+from uitleen.devices.service import new_label_token
 from uitleen.labels import render
 from uitleen.labels.formats import LabelFormat, available_formats, load_format
 from uitleen.labels.render import LabelContent, render_labels, write_labels
@@ -25,8 +26,7 @@ FORMATS = available_formats()
 def make_labels(count: int, first: int = 1, with_matrix: bool = True) -> list[LabelContent]:
     labels = []
     for number in range(first, first + count):
-        token = base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
-        url = label_url(BASE_URL, token)
+        url = label_url(BASE_URL, new_label_token())
         matrix = make_matrix(url) if with_matrix else None
         labels.append(LabelContent(f"UIT-{number:05d}", url, matrix, HELP, PHONE))
     return labels
@@ -60,6 +60,53 @@ def test_every_qr_code_decodes_to_its_url_in_its_cell(fmt: LabelFormat):
 
     images = page_images(pdf, dpi=200)
     assert [page_cells(fmt, image, 200) for image in images] == expected_pages(fmt, labels, 1)
+
+
+# Module sizes measured before labels let the blank edge count as quiet zone (issue 15).
+MODULE_MM_BEFORE = {
+    "L7160": 0.92,
+    "L7163": 0.92,
+    "DK-22205": 0.92,
+    "99012": 0.88,
+    "L7651": 0.51,
+    "5160": 0.60,
+    "DK-11209": 0.62,
+}
+
+
+def expected_module_mm(fmt: LabelFormat, modules: int) -> float:
+    """The largest module the label allows, worked out here without the renderer's help.
+
+    The code's square (at least 90 % of the label's height) is at the label's left edge,
+    quiet zone included (4 modules on each side, the blank label edge counting towards
+    it); the dark modules stay inside the printable box (the padding).
+    """
+    side, pad_x, pad_y = fmt.layout.qr_size_mm, fmt.padding_x_mm, fmt.padding_y_mm
+    assert side >= 0.9 * fmt.label_height_mm
+    candidates = [
+        side / (modules + 8),  # quiet zone fully on the label
+        fmt.label_height_mm / (modules + 8),
+        (fmt.label_height_mm - 2 * pad_y) / modules,  # printable height
+    ]
+    if pad_x > 4 * side / (modules + 8):  # a wide blank edge: it is the left quiet zone
+        candidates.append((side - pad_x) / (modules + 4))
+    return min(candidates)
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.id)
+def test_the_code_fills_the_largest_square_the_label_can_spare(fmt: LabelFormat):
+    [label] = make_labels(1)
+    assert label.matrix.size == 25  # a typical label URL: version 2
+    dpi = 600
+    [image] = page_images(render_labels(fmt, [label]), dpi)
+    [code] = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert code.text == label.url
+    width_mm = (code.position.top_right.x - code.position.top_left.x) / dpi * 25.4
+    module_mm = width_mm / label.matrix.size
+    assert module_mm == pytest.approx(expected_module_mm(fmt, 25), rel=0.02)
+    assert fmt.module_mm(25) == pytest.approx(expected_module_mm(fmt, 25), rel=1e-6)
+    # Larger than the version-3 codes with their quiet zone inside the padding had.
+    assert module_mm >= 1.15 * MODULE_MM_BEFORE[fmt.id]
 
 
 def test_start_position_skips_used_cells():
@@ -203,3 +250,41 @@ def test_without_dejavu_the_text_falls_back_to_helvetica(monkeypatch):
 
 def page_fonts(page):
     return page["/Resources"]["/Font"].get_object().values()
+
+
+def font_sizes(pdf: bytes) -> list[float]:
+    """Every font size set on the pages' own content (not inside pictogram forms)."""
+    sizes = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        content = page.get_contents().get_data().decode("latin-1")
+        sizes += [float(size) for size in re.findall(r"/\S+ ([\d.]+) Tf", content)]
+    return sizes
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.id)
+def test_no_text_is_drawn_below_6_pt(fmt: LabelFormat):
+    helps = [
+        HELP,
+        "Потрібна допомога? Скануй мене своїм телефоном",
+        "Brauchen Sie Hilfe? Scannen Sie mich mit dem Telefon",
+    ]
+    labels = [
+        LabelContent(f"UIT-{index:05d}", label.url, label.matrix, helps[index % 3], "020 123 4567")
+        for index, label in enumerate(make_labels(3))
+    ]
+    sizes = font_sizes(render_labels(fmt, labels))
+    assert sizes and min(sizes) >= 6.0, sorted(sizes)[:3]
+    for label in labels:  # and nothing is cut off for it
+        assert not render.text_overflows(fmt, label), label.help_text
+
+
+@pytest.mark.parametrize(
+    ("fmt_id", "fits"),
+    [("L7651", "020 123 4567"), ("L7160", "+31 (0)20 123 4567"), ("5160", "+31 (0)20 123 4567")],
+)
+def test_longest_phone_line_that_fits(fmt_id, fits):
+    fmt = load_format(fmt_id)
+    longest = render.longest_fitting(fmt, "phone", fits + " toestel 1234 of 06 9876 5432")
+    assert fits.startswith(longest) or longest.startswith(fits)
+    assert render.fits(fmt, "phone", longest)
+    assert not render.fits(fmt, "phone", longest + "9")

@@ -13,6 +13,7 @@ from tests.conftest import fresh_database, on_postgres, requires_postgres
 from uitleen.audit.models import Event
 from uitleen.extensions import db
 from uitleen.reports import backup as backups
+from uitleen.reports import doctor
 from uitleen.settings import service as settings
 from uitleen.settings.models import Location
 
@@ -216,3 +217,11 @@ def test_postgres_backup_mode_and_restore_into_upgraded_tables(app_factory, tmp_
         restored = backups.restore(out, target)
         assert restored.ok and restored.copy_counts["locations"] == 1
         assert restored.copy_counts["alembic_version"] == 1
+
+
+def test_a_backup_is_noted_for_uitleen_doctor(sqlite_app, tmp_path):
+    result = sqlite_app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
+    assert result.exit_code == 0, result.output
+    with sqlite_app.app_context():
+        [last] = [finding for finding in doctor.findings() if finding.setting == "backups"]
+        assert last.ok, last

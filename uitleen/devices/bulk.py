@@ -385,7 +385,7 @@ def _import_spool(actor: User | None, spool: IO[str], result: CheckResult, progr
             {
                 **item["device"],
                 "asset_tag": tag,
-                "public_token": service.new_public_token(),
+                "public_token": service.new_label_token(),
                 "qr_matrix": None,
                 "qr_url": None,
                 "donor_id": donors.id_for(item),

@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from uitleen import clock, csvexport
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
-from uitleen.devices import bulk, lifecycle, service
+from uitleen.devices import bulk, lifecycle, service, signals
 from uitleen.devices.certificate import serial_text
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.schemas import (
@@ -248,6 +248,7 @@ def show(device_id: int):
         serial_text=serial_text,
         snapshot=service.latest_snapshot(device),
         disk_summary=service.disk_summary,
+        tasks=[task for _receiver, found in signals.device_tasks.send(device) for task in found],
         **_options(donors=False),
     )
 

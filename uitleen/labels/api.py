@@ -10,7 +10,7 @@ from uitleen.devices import service as devices
 from uitleen.extensions import db
 from uitleen.labels import jobs, service
 from uitleen.labels.render import render_labels
-from uitleen.labels.schemas import LabelPrintInSchema, RotationSchema
+from uitleen.labels.schemas import LabelPrintInSchema, RotationInSchema, RotationSchema
 
 blp = Blueprint(
     "labels_api",
@@ -44,7 +44,9 @@ def print_labels(data):
     run = service.prepare_print(actor(), **data)
     if run.count <= jobs.inline_max():
         db.session.commit()
-        return _pdf(render_labels(run.fmt, run.labels(), run.start), run.filename)
+        return _pdf(
+            render_labels(run.fmt, run.labels(), run.start, notice=run.notice), run.filename
+        )
     job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())
     db.session.commit()  # before waiting: no database lock is held while the worker draws
     return _job_pdf(jobs.wait(job.id), run.filename)
@@ -73,10 +75,16 @@ def _job_pdf(job: jobs.Job, filename: str) -> Response:
 
 @blp.route("/devices/<int:device_id>/rotation", methods=["POST"])
 @role_required(VOLUNTEER)
+@blp.arguments(RotationInSchema, required=False)
 @blp.response(200, RotationSchema)
-def rotate(device_id: int):
-    """Retire the device's label URL (it then shows 'no longer in use') and make a new one."""
-    device = service.rotate_token(actor(), devices.get_device(device_id))
+def rotate(data, device_id: int):
+    """Retire the device's label URL (it then shows 'no longer in use') and make a new one.
+
+    A device on loan needs a reason: its household's label stops working, and the loan
+    gets a 'new label to hand over' task.
+    """
+    reason = (data or {}).get("reason", "")
+    device = service.rotate_token(actor(), devices.get_device(device_id), reason)
     db.session.commit()
     return {
         "device_id": device.id,

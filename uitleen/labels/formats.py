@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from uitleen.qr import QUIET_ZONE
+
 #: The shipped formats: ``labels/`` at the top of the repository.
 DEFAULT_FORMATS_DIR = Path(__file__).resolve().parents[2] / "labels"
 
@@ -15,6 +17,12 @@ _FONT_FIELDS = {"tag": "tag_font_pt", "help": "help_font_pt", "phone": "phone_fo
 _UNITS_MM = {"mm": 1.0, "in": 25.4}
 _TOLERANCE_MM = 1e-6  # float sums of exact sheet sizes must not fail the fit check
 _MIN_TEXT_WIDTH_MM = 8.0
+
+#: Below this module size (for a typical label code of 25 modules) a phone must come
+#: close: the robustness test (tests/labels/test_label_photos.py) decodes codes with
+#: 0.64 mm modules only from a fair photo, 0.77 mm ones from a quarter of the poor ones.
+ARMS_LENGTH_MODULE_MM = 0.7
+TYPICAL_MODULES = 25  # version 2: a label URL with a host name of up to 16 characters
 
 
 class LabelFormatError(ValueError):
@@ -63,6 +71,47 @@ class LabelFormat:
     gap_x_mm: float
     gap_y_mm: float
     layout: LabelLayout
+
+    def module_mm(self, modules: int) -> float:
+        """The side of one module of a code with ``modules`` modules a side, in mm.
+
+        The code's square (``qr_size``, quiet zone included) sits at the label's left edge,
+        centred in height: the blank edge of the label counts towards the quiet zone,
+        while the dark modules stay inside the printable box (the padding). The largest
+        module that satisfies both wins.
+        """
+        side = self.layout.qr_size_mm
+        quiet = QUIET_ZONE
+        candidates = [
+            side / (modules + 2 * quiet),
+            (self.label_height_mm - 2 * self.padding_y_mm) / modules,
+            self.label_height_mm / (modules + 2 * quiet),
+        ]
+        if self.padding_x_mm > quiet * candidates[0]:
+            # A blank edge wider than the quiet zone is the left quiet zone by itself.
+            candidates[0] = (side - self.padding_x_mm) / (modules + quiet)
+        return min(candidates)
+
+    def symbol_box(self, modules: int) -> tuple[float, float, float]:
+        """(left, top, side) of the dark part of the code, in mm from the label's corner."""
+        module = self.module_mm(modules)
+        side = module * modules
+        left = max(self.padding_x_mm, QUIET_ZONE * module)
+        return left, (self.label_height_mm - side) / 2, side
+
+    @property
+    def text_left_mm(self) -> float:
+        """Where the text column starts, in mm from the label's left edge."""
+        if "qr" not in self.layout.elements:
+            return self.padding_x_mm
+        return self.layout.qr_size_mm + self.layout.gap_mm
+
+    @property
+    def scans_from_arms_length(self) -> bool:
+        """Whether a typical code on this label scans with the phone held at arm's length."""
+        if "qr" not in self.layout.elements:
+            return False
+        return self.module_mm(TYPICAL_MODULES) >= ARMS_LENGTH_MODULE_MM
 
     @property
     def labels_per_page(self) -> int:
@@ -142,9 +191,7 @@ def _parse(format_id: str, top: _Table) -> LabelFormat:
         _check_fits(grid, "columns", columns, margin_left, label_width, gap_x, page_width, "wide")
         _check_fits(grid, "rows", rows, margin_top, label_height, gap_y, page_height, "high")
 
-    layout = _parse_layout(
-        top.table("content"), unit, label_width - 2 * padding_x, label_height - 2 * padding_y
-    )
+    layout = _parse_layout(top.table("content"), unit, label_width, label_height, padding_x)
     top.done()
     return LabelFormat(
         id=format_id,
@@ -168,17 +215,16 @@ def _parse(format_id: str, top: _Table) -> LabelFormat:
 
 
 def _parse_layout(
-    content: _Table, unit: float, inner_width: float, inner_height: float
+    content: _Table, unit: float, width: float, height: float, padding_x: float
 ) -> LabelLayout:
     elements = content.elements("elements")
     qr_size = gap = 0.0
     if "qr" in elements:
+        # The square of the code with its quiet zone: it may reach the label's edge.
         qr_size = content.length("qr_size", unit, minimum=0, exclusive=True)
-        if qr_size > inner_width + _TOLERANCE_MM or qr_size > inner_height + _TOLERANCE_MM:
+        if qr_size > width + _TOLERANCE_MM or qr_size > height + _TOLERANCE_MM:
             raise content.error(
-                "qr_size",
-                f"is larger than the label inside its padding "
-                f"({inner_width:.1f} × {inner_height:.1f} mm)",
+                "qr_size", f"is larger than the label ({width:.1f} × {height:.1f} mm)"
             )
         gap = content.length("gap", unit, minimum=0, default=1.0)
     fonts = {
@@ -186,7 +232,7 @@ def _parse_layout(
         for element, field in _FONT_FIELDS.items()
     }
     has_text = any(element != "qr" for element in elements)
-    if has_text and inner_width - qr_size - gap < _MIN_TEXT_WIDTH_MM:
+    if has_text and width - padding_x - qr_size - gap < _MIN_TEXT_WIDTH_MM:
         raise content.error("qr_size", f"leaves less than {_MIN_TEXT_WIDTH_MM:g} mm for the text")
     content.done()
     return LabelLayout(elements=elements, qr_size_mm=qr_size, gap_mm=gap, **fonts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -18,11 +18,11 @@ from reportlab.pdfgen.canvas import Canvas
 from uitleen.labels.formats import LabelFormat, LabelLayout
 from uitleen.pdf import FontNotFoundError, text_width, visual, wrap
 from uitleen.pdf import font_path as find_font
-from uitleen.qr import QrMatrix, draw_matrix, make_matrix
+from uitleen.qr import QUIET_ZONE, QrMatrix, draw_matrix, make_matrix
 
 DEFAULT_FONT_FILE = "DejaVuSans.ttf"  # looked up by uitleen.pdf (UITLEEN_FONT_DIR first)
 TAG_FONT = "Helvetica-Bold"  # tags are ASCII; a standard font needs no embedding
-MIN_FONT_PT = 4.0
+MIN_FONT_PT = 6.0  # below this, older eyes cannot read a label (issue 15)
 HELP_MAX_LINES = 2
 _BLOCK_SPACING = 0.3  # space between text blocks, as a fraction of the largest font size
 _ICON_SCALE = 1.7  # the pictogram is this many times the help font size
@@ -39,6 +39,9 @@ class LabelContent:
     matrix: QrMatrix | None = None
     help_text: str = ""
     phone_text: str = ""
+    #: "Hulp? · Help? · …" in every language of the help page, under the help line where
+    #: the label has room for it in three lines at MIN_FONT_PT or more.
+    languages_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,14 @@ def render_labels(
     labels: Iterable[LabelContent],
     start_position: int = 1,
     font_path: Path | str | None = None,
+    notice: str = "",
 ) -> bytes:
-    """A PDF with the labels in cell order; the first one goes in cell ``start_position``."""
+    """A PDF with the labels in cell order; the first one goes in cell ``start_position``.
+
+    A ``notice`` (test labels) is printed in the top margin of every sheet.
+    """
     buffer = io.BytesIO()
-    write_labels(buffer, fmt, labels, start_position, font_path)
+    write_labels(buffer, fmt, labels, start_position, font_path, notice)
     return buffer.getvalue()
 
 
@@ -65,6 +72,7 @@ def write_labels(
     labels: Iterable[LabelContent],
     start_position: int = 1,
     font_path: Path | str | None = None,
+    notice: str = "",
 ) -> int:
     """Write the PDF to a binary stream (e.g. a temporary file) and return the label count."""
     if not 1 <= start_position <= fmt.labels_per_page:
@@ -84,6 +92,8 @@ def write_labels(
         if position > fmt.labels_per_page:
             canvas.showPage()
             position = 1
+        if notice and (count == 0 or position == 1):
+            _draw_notice(canvas, fmt, fonts, notice)
         _draw_label(canvas, fmt, fonts, position, content)
         position += 1
         count += 1
@@ -94,24 +104,38 @@ def write_labels(
     return count
 
 
+def _draw_notice(canvas: Canvas, fmt: LabelFormat, fonts: _Fonts, notice: str) -> None:
+    """The notice in a sheet's top margin, where no label is."""
+    if fmt.media != "sheet" or fmt.margin_top_mm < 5:
+        return  # a roll's label carries the notice in its help line instead
+    size = min(10.0, fmt.margin_top_mm * mm * 0.5)
+    canvas.setFont(fonts.text, size)
+    baseline = (fmt.page_height_mm - fmt.margin_top_mm / 2) * mm - size / 3
+    canvas.drawString(fmt.margin_left_mm * mm, baseline, _visual(notice))
+
+
 def _draw_label(
     canvas: Canvas, fmt: LabelFormat, fonts: _Fonts, position: int, content: LabelContent
 ) -> None:
     left, top, width, height = fmt.cell(position)
-    # The box inside the label's padding, in points with the origin at the bottom left.
-    x = (left + fmt.padding_x_mm) * mm
-    y = (fmt.page_height_mm - top - height + fmt.padding_y_mm) * mm
-    box_width = (width - 2 * fmt.padding_x_mm) * mm
-    box_height = (height - 2 * fmt.padding_y_mm) * mm
+    bottom = fmt.page_height_mm - top - height  # PDF points have their origin bottom left
     layout = fmt.layout
-    text_x = x
     if "qr" in layout.elements:
-        size = layout.qr_size_mm * mm
         matrix = content.matrix or make_matrix(content.url)
-        draw_matrix(canvas, matrix, x, y + (box_height - size) / 2, size)
-        text_x = x + size + layout.gap_mm * mm
+        symbol_left, symbol_top, side = fmt.symbol_box(matrix.size)
+        quiet = side / matrix.size * QUIET_ZONE
+        draw_matrix(
+            canvas,
+            matrix,
+            (left + symbol_left - quiet) * mm,
+            (bottom + height - symbol_top - side - quiet) * mm,
+            (side + 2 * quiet) * mm,
+        )
     if layout.text_elements:
-        column_width = x + box_width - text_x
+        text_x = (left + fmt.text_left_mm) * mm
+        column_width = (left + width - fmt.padding_x_mm) * mm - text_x
+        y = (bottom + fmt.padding_y_mm) * mm
+        box_height = (height - 2 * fmt.padding_y_mm) * mm
         _draw_text(canvas, layout, fonts, content, text_x, y, column_width, box_height)
 
 
@@ -134,19 +158,60 @@ def _draw_text(
     height: float,
 ) -> None:
     """Stack the text elements, centred vertically; shrink them together if too tall."""
-    largest = max(layout.font_pt(element) for element in layout.text_elements)
-    scale = 1.0
-    for _ in range(4):  # one pass usually fits; each retry shrinks to the measured overflow
-        blocks = _layout_blocks(layout, fonts, content, width, scale)
-        spacing = _BLOCK_SPACING * largest * scale
-        total = sum(block.height for block in blocks) + spacing * max(len(blocks) - 1, 0)
-        if total <= height:
-            break
-        scale *= height / total
+    blocks, spacing, total = _arrange(layout, fonts, content, width, height)
     cursor = y + (height + total) / 2  # top of the first block
+    canvas.saveState()
+    # Settings that cannot fit are refused (fits), but a format added later could still be
+    # too small for an old value: nothing is printed outside the label's text column then.
+    path = canvas.beginPath()
+    path.rect(x, y, width, height)
+    canvas.clipPath(path, stroke=0, fill=0)
     for block in blocks:
         _draw_block(canvas, fonts, block, x, cursor - block.height)
         cursor -= block.height + spacing
+    canvas.restoreState()
+
+
+def _arrange(
+    layout: LabelLayout, fonts: _Fonts, content: LabelContent, width: float, height: float
+) -> tuple[list[_Block], float, float]:
+    """The text blocks, their spacing and total height, shrunk to fit where possible.
+
+    No text goes below MIN_FONT_PT: the languages line is left out first when there is
+    no room for everything.
+    """
+    largest = max(layout.font_pt(element) for element in layout.text_elements)
+    for attempt in (content, replace(content, languages_text="")):
+        scale = 1.0
+        # One pass usually fits; each retry shrinks by the overflow, at least 3 %, as
+        # blocks already at MIN_FONT_PT no longer shrink with the rest.
+        for _ in range(8):
+            blocks = _layout_blocks(layout, fonts, attempt, width, scale)
+            spacing = _BLOCK_SPACING * largest * scale
+            total = sum(block.height for block in blocks) + spacing * max(len(blocks) - 1, 0)
+            if total <= height:
+                return blocks, spacing, total
+            scale *= min(height / total, 0.97)
+    return blocks, spacing, total
+
+
+def text_overflows(
+    fmt: LabelFormat, content: LabelContent, font_path: Path | str | None = None
+) -> bool:
+    """Whether the label's text needs more room than the label has at MIN_FONT_PT."""
+    if not fmt.layout.text_elements:
+        return False
+    fonts = _Fonts(tag=TAG_FONT, text=_text_font(font_path))
+    width = column_width_pt(fmt)
+    height = (fmt.label_height_mm - 2 * fmt.padding_y_mm) * mm
+    blocks, _spacing, total = _arrange(fmt.layout, fonts, content, width, height)
+    too_wide = any(
+        text_width(line, fonts.tag if block.kind == "tag" else fonts.text, block.size)
+        > width - (block.size * _ICON_SCALE * _ICON_ADVANCE if block.kind == "help" else 0)
+        for block in blocks
+        for line in block.lines
+    )
+    return too_wide or total > height + 0.01
 
 
 def _layout_blocks(
@@ -155,16 +220,23 @@ def _layout_blocks(
     blocks = []
     for element in layout.text_elements:
         if element == "tag" and content.tag:
-            size = _fit(content.tag, fonts.tag, layout.tag_font_pt * scale, width)
+            size = _fit(content.tag, fonts.tag, _scaled(layout.tag_font_pt, scale), width)
             blocks.append(_Block("tag", _line_height(fonts.tag, size), size, (content.tag,)))
         elif element == "help" and content.help_text:
             size, lines = _wrap_help(
-                content.help_text, fonts.text, layout.help_font_pt * scale, width
+                content.help_text, fonts.text, _scaled(layout.help_font_pt, scale), width
             )
             text_height = len(lines) * _line_height(fonts.text, size)
             blocks.append(_Block("help", max(text_height, size * _ICON_SCALE), size, lines))
+            for size in (_scaled(layout.help_font_pt * 0.85, scale), MIN_FONT_PT):
+                lines = _language_lines(content.languages_text, fonts.text, size, width)
+                if lines:
+                    break
+            if lines:
+                height = len(lines) * _line_height(fonts.text, size)
+                blocks.append(_Block("languages", height, size, lines))
         elif element == "phone" and content.phone_text:
-            size = _fit(content.phone_text, fonts.text, layout.phone_font_pt * scale, width)
+            size = _fit(content.phone_text, fonts.text, _scaled(layout.phone_font_pt, scale), width)
             line_height = _line_height(fonts.text, size)
             blocks.append(_Block("phone", line_height, size, (content.phone_text,)))
     return blocks
@@ -187,7 +259,9 @@ def _draw_block(canvas: Canvas, fonts: _Fonts, block: _Block, x: float, y: float
     canvas.setFont(font, block.size)
     for index, line in enumerate(block.lines):
         baseline = y + line_height * (len(block.lines) - 1 - index) + descent
-        canvas.drawString(x, baseline, _visual(line))
+        # The languages line is a list read from the left, whichever language starts it.
+        glyphs = visual(line, rtl=False) if block.kind == "languages" else _visual(line)
+        canvas.drawString(x, baseline, glyphs)
 
 
 def _define_bubble(canvas: Canvas) -> None:
@@ -207,6 +281,50 @@ def _define_bubble(canvas: Canvas) -> None:
     canvas.setFont(TAG_FONT, body * 0.8)
     canvas.drawCentredString(0.5, 1 - body * 0.78, "?")
     canvas.endForm()
+
+
+LANGUAGE_SEPARATOR = " · "
+LANGUAGE_MAX_LINES = 3
+
+
+@lru_cache(maxsize=64)
+def _language_lines(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """The languages line in at most three lines, broken between languages; () if no room."""
+    lines: list[str] = []
+    for piece in text.split(LANGUAGE_SEPARATOR) if text else []:
+        joined = lines[-1] + LANGUAGE_SEPARATOR + piece if lines else piece
+        if lines and text_width(joined, font, size) <= width:
+            lines[-1] = joined
+        elif text_width(piece, font, size) <= width:
+            lines.append(piece)
+        else:
+            return ()
+    return tuple(lines) if len(lines) <= LANGUAGE_MAX_LINES else ()
+
+
+def _scaled(size: float, scale: float) -> float:
+    return max(size * scale, MIN_FONT_PT)
+
+
+def column_width_pt(fmt: LabelFormat) -> float:
+    """The width of the label's text column, in points."""
+    return (fmt.label_width_mm - fmt.padding_x_mm - fmt.text_left_mm) * mm
+
+
+def fits(fmt: LabelFormat, element: str, text: str, font_path: Path | str | None = None) -> bool:
+    """Whether a one-line element (tag, phone) fits its label at MIN_FONT_PT or more."""
+    font = TAG_FONT if element == "tag" else _text_font(font_path)
+    return text_width(text, font, MIN_FONT_PT) <= column_width_pt(fmt)
+
+
+def longest_fitting(
+    fmt: LabelFormat, element: str, text: str, font_path: Path | str | None = None
+) -> str:
+    """The longest beginning of ``text`` that :func:`fits` (without trailing spaces)."""
+    for end in range(len(text), 0, -1):
+        if fits(fmt, element, text[:end].rstrip(), font_path):
+            return text[:end].rstrip()
+    return ""
 
 
 @lru_cache(maxsize=1024)

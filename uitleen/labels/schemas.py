@@ -55,6 +55,12 @@ class LabelPrintInSchema(ma.Schema):
         return {key: value for key, value in data.items() if value != ""}
 
 
+class RotationInSchema(ma.Schema):
+    """Why the label is replaced; required when the device is on loan."""
+
+    reason = F.String(load_default="", validate=validate.Length(max=200))
+
+
 class RotationSchema(ma.Schema):
     """A device's label after rotation: print this URL's QR code; the old one is retired."""
 

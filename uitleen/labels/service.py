@@ -23,17 +23,21 @@ from uitleen.audit.service import record, record_many
 from uitleen.devices import lifecycle
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
+from uitleen.devices.signals import label_retired
 from uitleen.errors import Invalid, field_error
 from uitleen.extensions import db
+from uitleen.i18n import SUPPORTED
 from uitleen.inputs import MAX_ID
 from uitleen.labels.formats import LabelFormat, LabelFormatError, load_format
-from uitleen.labels.render import LabelContent
+from uitleen.labels.reach import print_refusal, test_label_notice
+from uitleen.labels.render import LANGUAGE_SEPARATOR, LabelContent
 from uitleen.qr import QrMatrix
 from uitleen.settings import service as settings
 
 #: More labels than this in one job is refused: a city's whole stock fits, a typo does not.
 MAX_LABELS = 20_000
 MAX_COPIES = 100
+REASON_MAX = 200
 _FORMAT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 _SPLIT = re.compile(r"[\s,;]+")
 _CHUNK = 500  # ids per IN (…) query: well under every database's parameter limit
@@ -60,6 +64,8 @@ class PrintRun:
     copies: int
     help_text: str
     phone_text: str
+    notice: str = ""  # "test label" when no phone can open the labels' address
+    languages_text: str = ""  # "Hulp? · Help? · …", where the label has room
 
     @property
     def count(self) -> int:
@@ -71,10 +77,13 @@ class PrintRun:
 
     def labels(self) -> Iterator[LabelContent]:
         """What each label shows, made as the renderer asks for it."""
+        help_line = self.notice or self.help_text
         for row in self.devices:
             matrix = QrMatrix.from_bytes(row.qr_matrix) if row.qr_matrix else None
             url = devices.label_url(row.public_token)
-            content = LabelContent(row.asset_tag, url, matrix, self.help_text, self.phone_text)
+            content = LabelContent(
+                row.asset_tag, url, matrix, help_line, self.phone_text, self.languages_text
+            )
             yield from [content] * self.copies
 
     def job_input(self) -> dict:
@@ -86,8 +95,10 @@ class PrintRun:
         return {
             "format_path": str(formats_dir() / f"{self.fmt.id}.toml"),
             "start": self.start,
-            "help_text": self.help_text,
+            "notice": self.notice,
+            "help_text": self.notice or self.help_text,
             "phone_text": self.phone_text,
+            "languages_text": self.languages_text,
             "labels": labels,
         }
 
@@ -280,6 +291,16 @@ def help_text() -> str:
         return _("Hulp nodig? Scan mij")
 
 
+def languages_text() -> str:
+    """'Help?' in every language of the help page, the organisation's own first."""
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")
+    words = []
+    for code in sorted(SUPPORTED, key=lambda code: code != default):
+        with force_locale(code):
+            words.append(_("Hulp?"))
+    return LANGUAGE_SEPARATOR.join(dict.fromkeys(words))
+
+
 def prepare_print(
     actor,
     format: str,
@@ -294,6 +315,9 @@ def prepare_print(
     One event per device ('label.printed', so the device's history shows it) and one for
     the job ('label.print_job', with the count and device ids).
     """
+    refusal = print_refusal()
+    if refusal:
+        raise Invalid(refusal, code="base_url_unreachable")
     fmt, rows = _all_or_errors(
         lambda: _checked_format(format, start), lambda: select_devices(device_ids, tags, state)
     )
@@ -325,22 +349,51 @@ def prepare_print(
     record_many(actor, "label.printed", Device.__tablename__, ids, job=job_id, format=fmt.id)
     db.session.flush()
     phone = str(settings.get("org_phone"))
-    return PrintRun(job_id, fmt, start, rows, copies, help_text(), phone)
+    return PrintRun(
+        job_id,
+        fmt,
+        start,
+        rows,
+        copies,
+        help_text(),
+        phone,
+        test_label_notice(),
+        languages_text(),
+    )
 
 
 # --- rotation --------------------------------------------------------------------------
 
 
-def rotate_token(actor, device: Device) -> Device:
+def rotation_reason(device: Device, reason: str) -> str:
+    """The reason, tidied; required for a device on loan (its household's label dies)."""
+    reason = " ".join((reason or "").split())[:REASON_MAX]
+    if device.state == "on_loan" and not reason:
+        raise field_error(
+            "reason",
+            _(
+                "Schrijf op waarom het label vervangen wordt. Het huishouden heeft dit "
+                "apparaat, en hun label werkt daarna niet meer."
+            ),
+            "reason_required",
+        )
+    return reason
+
+
+def rotate_token(actor, device: Device, reason: str = "") -> Device:
     """Retire the device's label token and give it a new one; the old URL says 'not in use'.
 
-    The RetiredToken primary key makes a second, simultaneous rotation of the same token
-    fail (409) instead of retiring it twice.
+    For a device on loan the household's label dies with it: a reason is required, and
+    the news (devices.signals.label_retired) puts a 'new label to hand over' task on the
+    loan. The RetiredToken primary key makes a second, simultaneous rotation of the same
+    token fail (409) instead of retiring it twice.
     """
+    reason = rotation_reason(device, reason)
     db.session.add(RetiredToken(token=device.public_token, device_id=device.id))
     devices.assign_token(device)
     db.session.flush()
-    record(actor, "label.rotated", device, asset_tag=device.asset_tag)
+    record(actor, "label.rotated", device, asset_tag=device.asset_tag, reason=reason)
+    label_retired.send(device, actor=actor, reason=reason)
     return device
 
 

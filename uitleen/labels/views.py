@@ -22,7 +22,7 @@ from uitleen.devices import service as devices
 from uitleen.devices.lifecycle import STATE_NAMES
 from uitleen.errors import Invalid, NotFound, plain_errors
 from uitleen.extensions import db
-from uitleen.labels import jobs, service
+from uitleen.labels import jobs, reach, service
 from uitleen.labels.render import render_labels
 from uitleen.labels.schemas import LabelPrintInSchema
 from uitleen.nav import nav_item
@@ -78,6 +78,7 @@ def _selection_page(form: dict, device_ids: list, errors: dict, status: int = 20
             errors=errors or choose_errors,
             formats=service.format_choices(),
             states=STATE_NAMES,
+            address_warning=reach.address_warning(),
         ),
         status,
     )
@@ -88,7 +89,7 @@ def _deliver(run: service.PrintRun, filename: str):
     session["label_format"] = run.fmt.id
     if run.count <= jobs.inline_max():
         db.session.commit()  # before drawing: no write lock held while the CPU works
-        pdf = render_labels(run.fmt, run.labels(), run.start)
+        pdf = render_labels(run.fmt, run.labels(), run.start, notice=run.notice)
         return Response(
             pdf,
             mimetype="application/pdf",
@@ -140,6 +141,7 @@ def _device_page(device, form: dict, errors: dict, status: int = 200):
             form=_form(form),
             errors=errors,
             formats=service.format_choices(),
+            address_warning=reach.address_warning(),
             label_url=devices.label_url(device.public_token),
             retired=service.retired_count(device),
             can_rotate=actor().role in (VOLUNTEER, COORDINATOR),
@@ -168,18 +170,28 @@ def device(device_id: int):
     return _deliver(run, f"label-{item.asset_tag}.pdf")
 
 
+def _rotate_page(device, errors: dict, status: int = 200):
+    return render_template("labels/rotate.html", device=device, errors=errors), status
+
+
 @bp.route("/device/<int:device_id>/rotate", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def rotate(device_id: int):
     """Give the device a new label URL; the old label then says 'no longer in use'."""
     item = devices.get_device(device_id)
     if request.method == "GET":
-        return render_template("labels/rotate.html", device=item, errors={})
+        return _rotate_page(item, {})
+    errors = {}
     if request.form.get("confirm") != "yes":
         message = _("Vink aan dat u begrijpt dat het oude label daarna niet meer werkt.")
-        errors = {"confirm": [message]}
-        return render_template("labels/rotate.html", device=item, errors=errors), 422
-    service.rotate_token(actor(), item)
+        errors["confirm"] = [message]
+    try:
+        reason = service.rotation_reason(item, request.form.get("reason", ""))
+    except Invalid as error:
+        errors |= error.errors
+    if errors:  # both checked, so the page says everything at once
+        return _rotate_page(item, errors, 422)
+    service.rotate_token(actor(), item, reason)
     db.session.commit()
     flash(
         _(

@@ -27,7 +27,8 @@ MAX_SECONDS = 15 * 60  # CPU limit; 20,000 labels need about a minute
 def _labels(job: dict) -> Iterator[LabelContent]:
     for tag, url, matrix in job["labels"]:
         qr = QrMatrix.from_bytes(base64.b64decode(matrix)) if matrix else None
-        yield LabelContent(tag, url, qr, job["help_text"], job["phone_text"])
+        languages = job.get("languages_text", "")
+        yield LabelContent(tag, url, qr, job["help_text"], job["phone_text"], languages)
 
 
 def run(folder: Path) -> int:
@@ -36,7 +37,7 @@ def run(folder: Path) -> int:
     fmt = load_format(Path(job["format_path"]))
     partial = folder / (RESULT + ".part")
     with partial.open("wb") as stream:
-        count = write_labels(stream, fmt, _labels(job), job["start"])
+        count = write_labels(stream, fmt, _labels(job), job["start"], notice=job.get("notice", ""))
     partial.rename(folder / RESULT)
     (folder / "input.json").unlink()
     return count

@@ -46,6 +46,10 @@ class Loan(db.Model):
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(12))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Set when the device's label was replaced during the loan: hand the household a new
+    # label (their old one now says 'not in use'); cleared when that is done.
+    new_label_since: Mapped[datetime | None]
+    new_label_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     device: Mapped[Device] = relationship()
     household: Mapped[Household] = relationship()

@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
 from uitleen.devices import lifecycle
+from uitleen.devices import signals as devices
 from uitleen.errors import Conflict
 from uitleen.extensions import db
 from uitleen.households import signals as households
 from uitleen.households.models import Household
 from uitleen.households.service import blank
-from uitleen.loans import service
+from uitleen.loans import handover, service
 from uitleen.loans.models import Loan
 from uitleen.loans.service import KIND_NAMES, OUTCOME_NAMES
 
@@ -77,3 +78,5 @@ def connect() -> None:
     households.erase_requested.connect(refuse_erasure_while_lent)
     households.erasing.connect(erase_loans)
     households.retention_holds.connect(loan_holds_retention)
+    devices.label_retired.connect(handover.new_label_due)
+    devices.device_tasks.connect(handover.device_tasks)

@@ -12,7 +12,7 @@ from uitleen.errors import DomainError, errors_of
 from uitleen.extensions import db
 from uitleen.households import service as households
 from uitleen.households.schemas import form_values
-from uitleen.loans import service
+from uitleen.loans import handover, service
 from uitleen.loans.schemas import CloseSchema, ExtendSchema, IssueSchema, ReturnSchema
 from uitleen.nav import Card, home_card, nav_item
 
@@ -156,6 +156,16 @@ def _act(loan_id: int, form: str, schema, action, checkboxes=(), done: str = "")
     db.session.commit()
     flash(done)
     return redirect(url_for("loans.show", loan_id=loan_id))
+
+
+@bp.route("/<int:loan_id>/label-handed-over", methods=["POST"])
+@role_required(INTAKE)
+def label_handed_over(loan_id: int):
+    """The household has its new label: the task on the loan is done."""
+    handover.label_handed_over(actor(), service.get(loan_id))
+    db.session.commit()
+    flash(_("Gedaan: het huishouden heeft het nieuwe label."))
+    return redirect(url_for("loans.show", loan_id=loan_id), 303)
 
 
 @bp.route("/<int:loan_id>/extend", methods=["POST"])

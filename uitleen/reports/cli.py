@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from uitleen.extensions import db
+from uitleen.reports import doctor
 from uitleen.reports.backup import BackupError, backup, restore
 
 
@@ -25,6 +26,8 @@ def backup_command(out: Path):
         raise click.ClickException(str(error)) from error
     for line in check.lines():
         click.echo(line)
+    doctor.record_backup(out.name)  # after the copy: the backup itself does not hold it
+    db.session.commit()
     click.echo(f"Backup written to {out} and verified.")
 
 
@@ -46,4 +49,20 @@ def restore_command(backup_file: Path):
     click.echo(f"Restored {backup_file} and verified.")
 
 
-commands = [backup_command, restore_command]
+@click.command("doctor")
+@with_appcontext
+def doctor_command():
+    """Check every setting that would hurt households; exit 1 when one is wrong."""
+    found = doctor.findings()
+    for finding in found:
+        status = "ok     " if finding.ok else "PROBLEM"
+        line = f"{status} {finding.setting}: {finding.value}"
+        click.echo(line if finding.ok else f"{line}. {finding.advice}")
+    wrong = sum(not finding.ok for finding in found)
+    if wrong:
+        click.echo(f"{wrong} setting(s) to fix before households rely on this site.")
+        raise SystemExit(1)
+    click.echo("All settings ok.")
+
+
+commands = [backup_command, restore_command, doctor_command]

@@ -7,6 +7,7 @@ from uitleen.audit.service import record
 from uitleen.errors import NotFound, field_error
 from uitleen.extensions import db
 from uitleen.settings.models import Location, Setting
+from uitleen.settings.signals import checking
 
 DEFAULTS: dict[str, object] = {
     "org_name": "Stichting Digitaal Dichtbij",
@@ -78,8 +79,12 @@ def get_many(keys) -> dict:
 
 
 def put(actor, key: str, value) -> None:
+    """Store a setting; a later step that prints it may refuse a value (see signals)."""
     if key not in DEFAULTS:
         raise KeyError(key)
+    for _receiver, problem in checking.send(key, value=value):
+        if problem:
+            raise field_error(key, problem, "does_not_fit")
     row = db.session.get(Setting, key)
     old = DEFAULTS[key] if row is None else row.value
     if row is None:

@@ -65,9 +65,9 @@ def general():
         )
     try:
         data = _load(GeneralSettingsSchema(), request.form.to_dict())
+        changed = service.put_many(actor(), data)
     except Invalid as error:
         return _invalid("settings/general.html", error.errors, form=request.form)
-    changed = service.put_many(actor(), data)
     db.session.commit()
     _saved(changed)
     return redirect(url_for("settings.general"))

@@ -18,17 +18,15 @@ from uitleen.devices.models import (
 from uitleen.extensions import db
 
 ASSET_TAG_COUNTER = "asset_tag"
-
-
-ASSET_TAG_COUNTER = "asset_tag"
 CERTIFICATE_COUNTER = "certificate"
 
 
 _URL_TOKEN_RE = re.compile(r"/h/([A-Z2-7]{20,32})/?(?:[?#].*)?$", re.IGNORECASE)
-
-
-_URL_TOKEN_RE = re.compile(r"/h/([A-Z2-7]{20,32})/?(?:[?#].*)?$", re.IGNORECASE)
 _BARE_TOKEN_RE = re.compile(r"^[A-Z2-7]{26}$")
+# Labels printed before 2027 carry 26 characters, newer ones 20: both keep working.
+_BARE_LABEL_TOKEN_RE = re.compile(r"^(?:[A-Z2-7]{20}|[A-Z2-7]{26})$")
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+LABEL_TOKEN_LENGTH = 20
 
 
 def reserve(name: str, count: int = 1) -> int:
@@ -72,6 +70,16 @@ def new_public_token() -> str:
     return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
 
 
+def new_label_token() -> str:
+    """100 bits from the CSPRNG as 20 upper-case base32 characters, for a label's QR code.
+
+    Shorter than new_public_token so the label URL fits QR version 2 (25 × 25 modules)
+    with a typical host name: fewer, larger modules scan from further away. 100 bits
+    stay far beyond guessing or enumerating (the public pages are rate-limited too).
+    """
+    return "".join(secrets.choice(_BASE32) for _ in range(LABEL_TOKEN_LENGTH))
+
+
 def label_url(token: str) -> str:
     return qr.label_url(current_app.config["UITLEEN_BASE_URL"], token)
 
@@ -83,15 +91,16 @@ def qr_matrix_for(token: str) -> bytes:
 
 def assign_token(device: Device) -> str:
     """Give the device a fresh public token and its QR matrix; returns the token."""
-    device.public_token = new_public_token()
+    device.public_token = new_label_token()
     device.qr_url = label_url(device.public_token)
     device.qr_matrix = qr_matrix_for(device.public_token)
     return device.public_token
 
 
 def usable_matrix(matrix: bytes | None, qr_url: str | None, token: str) -> bytes | None:
-    """A stored matrix, if it still encodes the token's label URL under today's base URL."""
-    return matrix if matrix is not None and qr_url == label_url(token) else None
+    """A stored matrix, if it still encodes the token's label URL under today's base URL
+    and was made by today's encoder rule (an older one is a larger symbol than needed)."""
+    return matrix if qr.is_current(matrix) and qr_url == label_url(token) else None
 
 
 def ensure_qr_matrix(device: Device) -> bytes:

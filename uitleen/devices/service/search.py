@@ -20,7 +20,7 @@ from uitleen.devices.models import (
     SoftwareInstall,
     WipeRecord,
 )
-from uitleen.devices.service.counters import _BARE_TOKEN_RE, _URL_TOKEN_RE
+from uitleen.devices.service.counters import _BARE_LABEL_TOKEN_RE, _URL_TOKEN_RE
 from uitleen.devices.service.intake import device_by_tag, normalise_serial
 from uitleen.devices.tags import format_tag, parse_tag
 from uitleen.extensions import db
@@ -117,7 +117,7 @@ def parse_lookup(value: str) -> Lookup:
     match = _URL_TOKEN_RE.search(value)
     if match:
         return Lookup(token=match.group(1).upper())
-    if _BARE_TOKEN_RE.match(value.upper()) and not value.isdigit():
+    if _BARE_LABEL_TOKEN_RE.match(value.upper()) and not value.isdigit():
         return Lookup(token=value.upper(), text=value)
     number = parse_tag(value)
     if number is not None:
