@@ -9,12 +9,13 @@ from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.contract import Blueprint as ApiBlueprint
 from uitleen.extensions import api, csrf
 from uitleen.inputs import route_view
+from uitleen.schemas import Schema
 
 docs = Blueprint("api_docs", __name__)
 me_api = ApiBlueprint("me_api", __name__, url_prefix="/api/v1", description="Who am I")
 
 
-class MeSchema(ma.Schema):
+class MeSchema(Schema):
     id = ma.fields.Integer()
     email = ma.fields.String()
     name = ma.fields.String()

@@ -195,9 +195,7 @@ def _software(user, device, rng) -> None:
         [("Linux Mint", "22 Cinnamon"), ("Windows 11", "23H2 (image 2026-01)"), ("Zorin OS", "17")]
     )
     service.record_software(
-        user,
-        device,
-        {"os_name": os_name, "os_version": version, "checklist": dict.fromkeys(items, "done")},
+        user, device, os_name=os_name, os_version=version, checklist=dict.fromkeys(items, "done")
     )
 
 
@@ -206,7 +204,7 @@ def _check(user, device, failed: tuple[str, ...] = (), notes: str = "") -> None:
     results = {item: ("fail" if item in failed else "pass") for item in items}
     if device.kind == "desktop":
         results.update({"Accu houdt lading": "na", "Touchpad": "na"})
-    service.record_quality_check(user, device, {"results": results, "notes": notes})
+    service.record_quality_check(user, device, results=results, notes=notes)
 
 
 def _disk_serial(device) -> str:
@@ -309,7 +307,7 @@ def seed(demo) -> None:
             arrived = demo.now - timedelta(days=rng.randrange(3, 40), hours=rng.randrange(8))
             with at(arrived):
                 device = service.register_device(
-                    user, _data(demo, n, donor, location, from_company)
+                    user, service.DeviceInput(**_data(demo, n, donor, location, from_company))
                 )
             first_ready = state == "ready" and not imported
             imported = imported or first_ready

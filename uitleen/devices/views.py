@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     g,
     redirect,
@@ -17,9 +16,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from marshmallow import ValidationError
 
-from uitleen import clock, csvexport
+from uitleen import clock, csvexport, forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import bulk, lifecycle, service
@@ -35,8 +33,8 @@ from uitleen.devices.schemas import (
     TransitionSchema,
     WipeInSchema,
 )
-from uitleen.errors import DomainError, Invalid, plain_errors
-from uitleen.extensions import db
+from uitleen.downloads import file_response, pdf_response
+from uitleen.errors import Invalid
 from uitleen.inputs import body_limit
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
@@ -117,11 +115,10 @@ def index():
         found = service.find_exact(q)
         if found is not None:  # a typed or scanned tag or label opens the device at once
             return redirect(url_for("devices.show", device_id=found.id))
-    try:
-        query = DeviceQuerySchema().load(request.args.to_dict())
-    except ValidationError as error:
+    query, errors = forms.attempt(lambda: DeviceQuerySchema().load(request.args.to_dict()), None)
+    if errors:
         query = DeviceQuerySchema().load({"q": q})
-        flash(" ".join(sum(plain_errors(error.messages).values(), [])), "error")
+        flash(forms.flat(errors), "error")
     state = query["state"]
     if state in QUEUES and "order" not in request.args:
         query["order"] = "asc"  # a queue: the device waiting longest comes first
@@ -151,63 +148,52 @@ def _form_data() -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def new():
-    if request.method == "GET":
-        return render_template("devices/form.html", form={}, errors={}, device=None, **_options())
-    form = _form_data()
-    try:
-        device = service.register_device(actor(), DeviceInSchema().load(form))
-    except ValidationError as error:
-        return _form_again(form, plain_errors(error.messages))
-    except service.DuplicateSerial as duplicate:
-        return _form_again(form, duplicate.errors, duplicate=duplicate.existing)
-    except service.SerialOnLoan as refused:
-        return _form_again(form, refused.errors)
-    except Invalid as error:
-        return _form_again(form, error.errors or {"_schema": [error.message]})
-    db.session.commit()
-    flash(_("%(tag)s is geregistreerd. Plak het label erop.", tag=device.asset_tag), "success")
-    return redirect(url_for("devices.show", device_id=device.id))
-
-
-def _form_again(form: dict, errors: dict, device=None, duplicate=None):
-    db.session.rollback()
-    return (
-        render_template(
-            "devices/form.html",
-            form=form,
-            errors=errors,
-            device=device,
-            duplicate=duplicate,
-            **_options(),
-        ),
-        422,
-    )
+    return _device_form(None)
 
 
 @bp.route("/<int:device_id>/edit", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def edit(device_id: int):
-    device = service.get_device(device_id)
+    return _device_form(service.get_device(device_id))
+
+
+def _device_form(device):
+    """Intake of a new device (None) or a change to one: the same form."""
     if request.method == "GET":
-        form = {key: getattr(device, key) for key in service.DEVICE_FIELDS}
-        form |= {"donor_id": device.donor_id, "location_id": device.location_id}
-        return render_template(
-            "devices/form.html", form=form, errors={}, device=device, **_options()
-        )
+        return _device_page(_stored(device) if device else {}, {}, device)
     form = _form_data()
-    try:
-        service.update_device(actor(), device, DeviceInSchema().load(form))
-    except ValidationError as error:
-        return _form_again(form, plain_errors(error.messages), device)
-    except service.DuplicateSerial as duplicate:
-        return _form_again(form, duplicate.errors, device, duplicate.existing)
-    except service.SerialOnLoan as refused:
-        return _form_again(form, refused.errors, device)
-    except Invalid as error:
-        return _form_again(form, error.errors or {"_schema": [error.message]}, device)
-    db.session.commit()
-    flash(_("De gegevens zijn opgeslagen."), "success")
-    return redirect(url_for("devices.show", device_id=device.id))
+
+    def save():
+        entry = service.DeviceInput.from_data(DeviceInSchema().load(form))
+        if device is None:
+            return service.register_device(actor(), entry)
+        return service.update_device(actor(), device, entry)
+
+    saved = forms.submit(
+        save, again=lambda errors, error: (_device_page(form, errors, device, error), 422)
+    )
+    if device is None:
+        flash(_("%(tag)s is geregistreerd. Plak het label erop.", tag=saved.asset_tag), "success")
+    else:
+        flash(_("De gegevens zijn opgeslagen."), "success")
+    return redirect(url_for("devices.show", device_id=saved.id))
+
+
+def _stored(device) -> dict:
+    form = {key: getattr(device, key) for key in service.DEVICE_FIELDS}
+    return form | {"donor_id": device.donor_id, "location_id": device.location_id}
+
+
+def _device_page(form: dict, errors: dict, device, error: Exception | None = None):
+    duplicate = error.existing if isinstance(error, service.DuplicateSerial) else None
+    return render_template(
+        "devices/form.html",
+        form=form,
+        errors=errors,
+        device=device,
+        duplicate=duplicate,
+        **_options(),
+    )
 
 
 # --- the device page and its moves -----------------------------------------------------
@@ -246,21 +232,21 @@ def show(device_id: int):
 @role_required(*STAFF)
 def move(device_id: int):
     device = service.get_device(device_id)
-    try:
+    back = url_for("devices.show", device_id=device_id)
+
+    def moved():
         data = TransitionSchema().load(_form_data())
-        service.transition(actor(), device, data["target"], data["note"])
-    except ValidationError as error:
-        db.session.rollback()
-        flash(" ".join(sum(plain_errors(error.messages).values(), [])), "error")
-    except DomainError as error:
-        db.session.rollback()
-        flash(
-            error.message if not error.errors else " ".join(sum(error.errors.values(), [])), "error"
-        )
-    else:
-        db.session.commit()
-        flash(_("Nieuwe status: %(state)s.", state=lifecycle.STATE_NAMES[device.state]), "success")
-    return redirect(url_for("devices.show", device_id=device_id))
+        return service.transition(actor(), device, data["target"], data["note"])
+
+    forms.submit(moved, again=lambda errors, _error: _flashed(errors, back))
+    flash(_("Nieuwe status: %(state)s.", state=lifecycle.STATE_NAMES[device.state]), "success")
+    return redirect(back)
+
+
+def _flashed(errors: dict, url: str):
+    """A refusal of a button on the device page: said above the page it came from."""
+    flash(forms.flat(errors), "error")
+    return redirect(url)
 
 
 # --- wipes ---------------------------------------------------------------------------
@@ -295,19 +281,14 @@ def _wipe_form(form: dict) -> dict:
     return data
 
 
-def _wipe_page(device, form, errors, status=200, log_errors=None):
-    if status != 200:
-        db.session.rollback()
-    return (
-        render_template(
-            "devices/wipe.html",
-            device=device,
-            form=form,
-            errors=errors,
-            log_errors=log_errors or {},
-            disk_rows=DISK_ROWS,
-        ),
-        status,
+def _wipe_page(device, form, errors, log_errors=None):
+    return render_template(
+        "devices/wipe.html",
+        device=device,
+        form=form,
+        errors=errors,
+        log_errors=log_errors or {},
+        disk_rows=DISK_ROWS,
     )
 
 
@@ -318,15 +299,12 @@ def wipe(device_id: int):
     if request.method == "GET":
         return _wipe_page(device, {"tool": "nwipe", "disk-0-result": "passed"}, {})
     form = _form_data()
-    try:
-        record = service.record_wipe(
+    record = forms.submit(
+        lambda: service.record_wipe(
             actor(), device, service.WipeInput.from_data(WipeInSchema().load(_wipe_form(form)))
-        )
-    except ValidationError as error:
-        return _wipe_page(device, form, plain_errors(error.messages), 422)
-    except DomainError as error:
-        return _wipe_page(device, form, error.errors or {"_schema": [error.message]}, 422)
-    db.session.commit()
+        ),
+        again=lambda errors, _error: (_wipe_page(device, form, errors), 422),
+    )
     _flash_wipe(record)
     return redirect(url_for("devices.show", device_id=device.id))
 
@@ -348,13 +326,19 @@ def _flash_wipe(record) -> None:
         flash(_("Wisbeurt vastgelegd: NIET geslaagd. Wis de schijf opnieuw."), "warning")
 
 
-def _upload():
+def _upload() -> tuple[bytes, str]:
+    """The uploaded log's bytes and file name."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid(
             _("Kies een bestand."), errors={"file": [_("Kies eerst een bestand om in te lezen.")]}
         )
-    return upload
+    return upload.read(), upload.filename
+
+
+def _file_errors(errors: dict) -> dict:
+    """A log's refusal belongs at the file field, whatever the reader called it."""
+    return {"file": errors["_schema"]} if set(errors) == {"_schema"} else errors
 
 
 @bp.route("/<int:device_id>/wipe/import", methods=["POST"])
@@ -362,12 +346,10 @@ def _upload():
 @role_required(VOLUNTEER)
 def wipe_import_for(device_id: int):
     device = service.get_device(device_id)
-    try:
-        upload = _upload()
-        record = service.import_wipe_log(actor(), upload.read(), upload.filename, device)
-    except DomainError as error:
-        return _wipe_page(device, {}, {}, 422, log_errors=error.errors or {"file": [error.message]})
-    db.session.commit()
+    record = forms.submit(
+        lambda: service.import_wipe_log(actor(), *_upload(), device),
+        again=lambda errors, _error: (_wipe_page(device, {}, {}, _file_errors(errors)), 422),
+    )
     _flash_wipe(record)
     return redirect(url_for("devices.show", device_id=device.id))
 
@@ -379,14 +361,13 @@ def wipe_import():
     """Read a log without opening the device first: it finds its device by tag or serial."""
     if request.method == "GET":
         return render_template("devices/wipe_import.html", errors={})
-    try:
-        upload = _upload()
-        record = service.import_wipe_log(actor(), upload.read(), upload.filename)
-    except DomainError as error:
-        db.session.rollback()
-        errors = error.errors or {"file": [error.message]}
-        return render_template("devices/wipe_import.html", errors=errors), 422
-    db.session.commit()
+    record = forms.submit(
+        lambda: service.import_wipe_log(actor(), *_upload()),
+        again=lambda errors, _error: (
+            render_template("devices/wipe_import.html", errors=_file_errors(errors)),
+            422,
+        ),
+    )
     _flash_wipe(record)
     return redirect(url_for("devices.show", device_id=record.device_id))
 
@@ -396,11 +377,7 @@ def wipe_import():
 def certificate(device_id: int, wipe_id: int):
     device = service.get_device(device_id)
     name, pdf = service.certificate(device, service.get_wipe(device, wipe_id))
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return pdf_response(pdf, name)
 
 
 @bp.route("/<int:device_id>/wipes/<int:wipe_id>/review", methods=["POST"])
@@ -410,17 +387,15 @@ def review_wipe(device_id: int, wipe_id: int):
     device = service.get_device(device_id)
     wipe = service.get_wipe(device, wipe_id)
     form = _form_data()
-    try:
-        service.review_wipe(
+    back = url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}")
+    forms.submit(
+        lambda: service.review_wipe(
             actor(), device, wipe, accept=form.get("decision") == "accept", note=form.get("note")
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(" ".join(sum((error.errors or {"_": [error.message]}).values(), [])), "error")
-        return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
-    db.session.commit()
+        ),
+        again=lambda errors, _error: _flashed(errors, back),
+    )
     flash(_("Uw besluit over wisbeurt %(id)s is vastgelegd.", id=wipe.id), "success")
-    return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
+    return redirect(back)
 
 
 # --- software and quality check --------------------------------------------------------
@@ -446,12 +421,6 @@ def _chosen(form: dict, items: list[str]) -> dict:
     return chosen
 
 
-def _refused(error: ValidationError | DomainError) -> dict:
-    if isinstance(error, ValidationError):
-        return plain_errors(error.messages)
-    return error.errors or {"_schema": [error.message]}
-
-
 @bp.route("/<int:device_id>/software", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def software(device_id: int):
@@ -468,15 +437,13 @@ def software(device_id: int):
         "checklist": _chosen(form, items),
         "all_done": bool(form.get("all_done")),
     }
-    try:
-        service.record_software(actor(), device, SoftwareInSchema().load(data))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        return (
-            render_template("devices/software.html", form=form, errors=_refused(error), **page),
+    forms.submit(
+        lambda: service.record_software(actor(), device, **SoftwareInSchema().load(data)),
+        again=lambda errors, _error: (
+            render_template("devices/software.html", form=form, errors=errors, **page),
             422,
-        )
-    db.session.commit()
+        ),
+    )
     flash(_("Software vastgelegd. Volgende stap: de controle."), "success")
     return redirect(url_for("devices.show", device_id=device.id))
 
@@ -495,15 +462,13 @@ def check(device_id: int):
         "all_pass": bool(form.get("all_pass")),
         "notes": form.get("notes", ""),
     }
-    try:
-        result = service.record_quality_check(actor(), device, QualityCheckInSchema().load(data))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        return (
-            render_template("devices/check.html", form=form, errors=_refused(error), **page),
+    result = forms.submit(
+        lambda: service.record_quality_check(actor(), device, **QualityCheckInSchema().load(data)),
+        again=lambda errors, _error: (
+            render_template("devices/check.html", form=form, errors=errors, **page),
             422,
-        )
-    db.session.commit()
+        ),
+    )
     if result.passed:
         flash(_("Controle goedgekeurd. U kunt het apparaat nu klaarzetten."), "success")
     else:
@@ -529,16 +494,15 @@ def bulk_import():
     # Spool to disk: the import reads the file twice and must not hold it in memory.
     path = bulk.spool_upload(upload)
     try:
-        count = bulk.import_rows(actor(), bulk.opener(path))
-    except bulk.ImportRefused as refused:
-        db.session.rollback()
-        return (
-            render_template("devices/import.html", result=refused.result, columns=bulk.COLUMNS),
-            422,
+        count = forms.submit(
+            lambda: bulk.import_rows(actor(), bulk.opener(path)),
+            again=lambda _errors, refused: (
+                render_template("devices/import.html", result=refused.result, columns=bulk.COLUMNS),
+                422,
+            ),
         )
     finally:
         os.unlink(path)
-    db.session.commit()
     flash(_("%(count)s apparaten ingelezen.", count=count), "success")
     return redirect(url_for("devices.index", state="intake"))
 
@@ -546,8 +510,6 @@ def bulk_import():
 @bp.route("/export.csv")
 @role_required(VOLUNTEER)
 def export():
-    return Response(
-        stream_with_context(csvexport.stream(bulk.export_rows())),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="apparaten.csv"'},
+    return file_response(
+        stream_with_context(csvexport.stream(bulk.export_rows())), "text/csv", "apparaten.csv"
     )

@@ -7,6 +7,7 @@ from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE
 from uitleen.contract import Blueprint
 from uitleen.db import writes
+from uitleen.downloads import pdf_response
 from uitleen.extensions import db
 from uitleen.loans import service
 from uitleen.loans.schemas import (
@@ -114,8 +115,4 @@ def _clean(data: dict) -> dict:
 
 
 def _pdf(document: bytes, filename: str) -> Response:
-    return Response(
-        document,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return pdf_response(document, filename)

@@ -22,7 +22,7 @@ from uitleen.db import as_utc, utcnow
 from uitleen.devices import lifecycle
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
-from uitleen.errors import Conflict, NotFound, field_error
+from uitleen.errors import Conflict, field_error, found
 from uitleen.extensions import db
 from uitleen.households import service as households
 from uitleen.households.models import Household
@@ -50,10 +50,7 @@ JUST_NOW = timedelta(minutes=10)
 
 
 def get(loan_id: int) -> Loan:
-    loan = db.session.get(Loan, loan_id)
-    if loan is None:
-        raise NotFound(_("Deze lening bestaat niet."), code="loan_not_found")
-    return loan
+    return found(Loan, loan_id, _("Deze lening bestaat niet."), "loan_not_found")
 
 
 def today() -> date:

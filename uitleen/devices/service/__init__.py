@@ -34,6 +34,7 @@ from uitleen.devices.service.counters import (
 )
 from uitleen.devices.service.intake import (
     DEVICE_FIELDS,
+    DeviceInput,
     DuplicateSerial,
     SerialOnLoan,
     create_donor,
@@ -86,6 +87,7 @@ from uitleen.devices.service.wipes import (
 from uitleen.devices.tags import format_tag
 
 __all__ = [
+    "DeviceInput",
     "DiskInput",
     "WipeInput",
     "ASSET_TAG_COUNTER",
