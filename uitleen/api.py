@@ -44,7 +44,7 @@ ABOUT = (
     "the schema does not name are refused with 422, and a PATCH must change something. "
     "Text may not hold NUL characters or lone surrogates (422, code unstorable_input). "
     "Errors always have the shape of the Error schema: status, code, message and, per "
-    "field, what is wrong."
+    "field, what is wrong, in the language of Accept-Language (nl or en; Dutch otherwise)."
 )
 
 # Each error answer an operation can give, by status: flask-smorest registers one

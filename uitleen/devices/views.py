@@ -145,20 +145,12 @@ def _form_data() -> dict:
     return request.form.to_dict()
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@role_required(VOLUNTEER)
-def new():
-    return _device_form(None)
-
-
+@bp.route("/new", endpoint="new", methods=["GET", "POST"], defaults={"device_id": None})
 @bp.route("/<int:device_id>/edit", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
-def edit(device_id: int):
-    return _device_form(service.get_device(device_id))
-
-
-def _device_form(device):
-    """Intake of a new device (None) or a change to one: the same form."""
+def edit(device_id: int | None):
+    """Intake of a new device, or a change to one: the same form."""
+    device = service.get_device(device_id) if device_id else None
     if request.method == "GET":
         return _device_page(_stored(device) if device else {}, {}, device)
     form = _form_data()
@@ -424,55 +416,69 @@ def _chosen(form: dict, items: list[str]) -> dict:
 @bp.route("/<int:device_id>/software", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def software(device_id: int):
-    device = service.get_device(device_id)
-    items = settings.get("software_checklist")
-    page = {"device": device, "items": items, "answer_labels": SOFTWARE_LABELS}
-    if request.method == "GET":
-        return render_template("devices/software.html", form={}, errors={}, **page)
-    form = _form_data()
-    data = {
-        "os_name": form.get("os_name", ""),
-        "os_version": form.get("os_version", ""),
-        "notes": form.get("notes", ""),
-        "checklist": _chosen(form, items),
-        "all_done": bool(form.get("all_done")),
-    }
-    forms.submit(
-        lambda: service.record_software(actor(), device, **SoftwareInSchema().load(data)),
-        again=lambda errors, _error: (
-            render_template("devices/software.html", form=form, errors=errors, **page),
-            422,
+    def done(_install) -> None:
+        flash(_("Software vastgelegd. Volgende stap: de controle."), "success")
+
+    return _checklist_form(
+        device_id,
+        "devices/software.html",
+        service.SOFTWARE,
+        {"answer_labels": SOFTWARE_LABELS},
+        lambda form: {
+            "os_name": form.get("os_name", ""),
+            "os_version": form.get("os_version", ""),
+            "notes": form.get("notes", ""),
+        },
+        lambda device, data: service.record_software(
+            actor(), device, **SoftwareInSchema().load(data)
         ),
+        done,
     )
-    flash(_("Software vastgelegd. Volgende stap: de controle."), "success")
-    return redirect(url_for("devices.show", device_id=device.id))
 
 
 @bp.route("/<int:device_id>/check", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def check(device_id: int):
+    def done(result) -> None:
+        if result.passed:
+            flash(_("Controle goedgekeurd. U kunt het apparaat nu klaarzetten."), "success")
+        else:
+            flash(_("Controle afgekeurd: het apparaat gaat naar reparatie."), "warning")
+
+    return _checklist_form(
+        device_id,
+        "devices/check.html",
+        service.QC,
+        {"qc_labels": QC_LABELS},
+        lambda form: {"notes": form.get("notes", "")},
+        lambda device, data: service.record_quality_check(
+            actor(), device, **QualityCheckInSchema().load(data)
+        ),
+        done,
+    )
+
+
+def _checklist_form(device_id: int, template: str, checklist, labels: dict, other, record, done):
+    """The software or quality-check form: an answer per item of its checklist, or the
+    control that answers them all at once, and the form's other fields (`other`)."""
     device = service.get_device(device_id)
-    items = settings.get("qc_checklist")
-    page = {"device": device, "items": items, "qc_labels": QC_LABELS}
+    items = settings.get(checklist.setting)
+    page = {"device": device, "items": items, **labels}
     if request.method == "GET":
-        return render_template("devices/check.html", form={}, errors={}, **page)
+        return render_template(template, form={}, errors={}, **page)
     form = _form_data()
-    data = {
-        "results": _chosen(form, items),
-        "all_pass": bool(form.get("all_pass")),
-        "notes": form.get("notes", ""),
+    data = other(form) | {
+        checklist.field: _chosen(form, items),
+        checklist.all_field: bool(form.get(checklist.all_field)),
     }
     result = forms.submit(
-        lambda: service.record_quality_check(actor(), device, **QualityCheckInSchema().load(data)),
+        lambda: record(device, data),
         again=lambda errors, _error: (
-            render_template("devices/check.html", form=form, errors=errors, **page),
+            render_template(template, form=form, errors=errors, **page),
             422,
         ),
     )
-    if result.passed:
-        flash(_("Controle goedgekeurd. U kunt het apparaat nu klaarzetten."), "success")
-    else:
-        flash(_("Controle afgekeurd: het apparaat gaat naar reparatie."), "warning")
+    done(result)
     return redirect(url_for("devices.show", device_id=device.id))
 
 

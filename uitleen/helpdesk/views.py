@@ -84,25 +84,27 @@ def _respond(body_and_status):
     return page.finish(response)
 
 
-def in_page_language(view):
-    """Answer in the household's language, on /h/ and on the /H/ that labels print."""
+def on_active_label(view):
+    """Answer in the household's language (on /h/ and on the /H/ that labels print), about
+    the label behind the token: the view gets the label; a retired or unknown one gets its
+    own calm page."""
 
     @wraps(view)
-    def localised(*args, **kwargs):
+    def answer(token: str):
         with force_locale(page.choose_language()):
-            return view(*args, **kwargs)
+            label = service.lookup(token, page.SETTING_KEYS)
+            if label.status != service.ACTIVE:
+                return _respond(_dead_label(label))
+            return view(label)
 
-    return localised
+    return answer
 
 
 @bp.route("/h/<token>")
 @public
 @page_views_limit
-@in_page_language
-def public_help(token: str):
-    label = service.lookup(token, page.SETTING_KEYS)
-    if label.status != service.ACTIVE:
-        return _respond(_dead_label(label))
+@on_active_label
+def public_help(label: service.Label):
     return _respond(page.help_page(label))
 
 
@@ -145,11 +147,8 @@ def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200)
 @csrf.exempt  # no session to bind a token to; see uitleen.helpdesk.public for what guards it
 @page_views_limit
 @posts_limit
-@in_page_language
-def ask(token: str):
-    label = service.lookup(token, page.SETTING_KEYS)
-    if label.status != service.ACTIVE:
-        return _respond(_dead_label(label))
+@on_active_label
+def ask(label: service.Label):
     if request.method == "GET":
         return _respond(_ask_page(label, {}, {}))
     form = {key: request.form.get(key, "") for key in ("category", "message", "phone")}
@@ -177,11 +176,8 @@ def _asked(label, data: dict) -> dict:
 @bp.route("/h/<token>/bedankt")
 @public
 @page_views_limit
-@in_page_language
-def thanks(token: str):
-    label = service.lookup(token, page.SETTING_KEYS)
-    if label.status != service.ACTIVE:
-        return _respond(_dead_label(label))
+@on_active_label
+def thanks(label: service.Label):
     has_phone = request.args.get("cb") == "1"
     context = page.page_context(
         label, has_phone=has_phone, lang_args={"cb": 1} if has_phone else {}

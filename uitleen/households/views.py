@@ -46,20 +46,12 @@ def index():
     return render_template("households/index.html", query=query, households=found)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@role_required(INTAKE)
-def new():
-    return _household_form(None)
-
-
+@bp.route("/new", endpoint="new", methods=["GET", "POST"], defaults={"household_id": None})
 @bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
 @role_required(INTAKE)
-def edit(household_id: int):
-    return _household_form(service.get(household_id))
-
-
-def _household_form(household):
-    """Register a household (None) or change one: the same form."""
+def edit(household_id: int | None):
+    """Register a household, or change one: the same form."""
+    household = service.get(household_id) if household_id else None
     if request.method == "GET":
         if household is None:
             values = {"language": "nl", "consent_date": clock.today().isoformat()}

@@ -43,21 +43,15 @@ class Euros(ma.fields.Field):
 
 
 class IssueSchema(Schema):
-    device = ma.fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=300),
+    device = required_text(
+        lazy_gettext("Vul het apparaat in: het nummer (UIT-00042) of scan het label."),
+        300,
         metadata={"description": "asset tag (UIT-00042), or the label's scanned URL or token"},
-        error_messages=required(
-            lazy_gettext("Vul het apparaat in: het nummer (UIT-00042) of scan het label.")
-        ),
     )
-    household = ma.fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=20),
+    household = required_text(
+        lazy_gettext("Vul de code van het huishouden in, bijvoorbeeld HH-7Q4K."),
+        20,
         metadata={"description": "household code, e.g. HH-7KQ2M"},
-        error_messages=required(
-            lazy_gettext("Vul de code van het huishouden in, bijvoorbeeld HH-7Q4K.")
-        ),
     )
     kind = ma.fields.String(load_default="loan", validate=validate.OneOf(KINDS))
     due_date = ma.fields.Date(

@@ -93,20 +93,17 @@ def locations():
     return render_template("settings/locations.html", locations=service.locations(False))
 
 
-@bp.route("/locations/new", methods=["GET", "POST"])
-@role_required(COORDINATOR)
-def location_new():
-    return _location_form(None)
-
-
+@bp.route(
+    "/locations/new",
+    endpoint="location_new",
+    methods=["GET", "POST"],
+    defaults={"location_id": None},
+)
 @bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
 @role_required(COORDINATOR)
-def location_edit(location_id: int):
-    return _location_form(service.get_location(location_id))
-
-
-def _location_form(location):
-    """Add a location (None) or change one: the same form."""
+def location_edit(location_id: int | None):
+    """Add a location, or change one: the same form."""
+    location = service.get_location(location_id) if location_id else None
     if request.method == "GET":
         form = {key: getattr(location, key) for key in service.LOCATION_FIELDS} if location else {}
         return render_template(
@@ -197,6 +194,11 @@ def _staff_page(**context):
     )
 
 
+def _staff_refused(errors: dict, _error: Exception):
+    """A button on the staff list was refused: the list again, the reason above it."""
+    return _staff_page(refused=forms.flat(errors))
+
+
 @bp.route("/staff")
 @role_required(COORDINATOR)
 def staff_list():
@@ -228,7 +230,7 @@ def staff_role(user_id: int):
     user = auth.get_user(user_id)
     forms.submit(
         lambda: staff.change_role(actor(), user, staff.RoleSchema().load(_form())["role"]),
-        again=lambda errors, _error: _staff_page(refused=forms.flat(errors)),
+        again=_staff_refused,
     )
     flash(_("De rol van %(name)s is nu: %(role)s.", name=user.name, role=ROLE_NAMES[user.role]))
     return redirect(url_for("settings.staff_list"))
@@ -241,7 +243,7 @@ def staff_active(user_id: int):
     active = request.form.get("active") == "1"
     forms.submit(
         lambda: staff.set_active(actor(), user, active),
-        again=lambda errors, _error: _staff_page(refused=forms.flat(errors)),
+        again=_staff_refused,
     )
     if active:
         flash(_("Het account van %(name)s staat weer aan.", name=user.name), "success")

@@ -74,33 +74,32 @@ def index():
     )
 
 
-@bp.route("/batches/new", methods=["GET", "POST"])
-@role_required(COORDINATOR)
-def new_batch():
-    if request.method == "GET":
-        return _batch_form({}, {})
-    form = request.form.to_dict()
-    batch = forms.submit(
-        lambda: service.create_batch(actor(), **BatchInSchema().load(_batch_input(form))),
-        again=lambda errors, _error: _batch_form(form, _steps_fields(errors), 422),
-    )
-    flash(_("De partij is aangemaakt. Lees nu de codes in."), "success")
-    return redirect(url_for("vouchers.batch", batch_id=batch.id))
-
-
+@bp.route(
+    "/batches/new", endpoint="new_batch", methods=["GET", "POST"], defaults={"batch_id": None}
+)
 @bp.route("/batches/<int:batch_id>/edit", methods=["GET", "POST"])
 @role_required(COORDINATOR)
-def edit_batch(batch_id: int):
-    batch = service.get_batch(batch_id)
+def edit_batch(batch_id: int | None):
+    """Create a batch, or correct one: the same form."""
+    batch = service.get_batch(batch_id) if batch_id else None
     if request.method == "GET":
-        return _batch_form(_batch_fields(batch), {}, batch=batch)
+        return _batch_form(_batch_fields(batch) if batch else {}, {}, batch=batch)
     form = request.form.to_dict()
-    forms.submit(
-        lambda: service.update_batch(actor(), batch, **BatchInSchema().load(_batch_input(form))),
-        again=lambda errors, _error: _batch_form(form, _steps_fields(errors), 422, batch),
+
+    def save():
+        data = BatchInSchema().load(_batch_input(form))
+        if batch is None:
+            return service.create_batch(actor(), **data)
+        return service.update_batch(actor(), batch, **data)
+
+    saved = forms.submit(
+        save, again=lambda errors, _error: _batch_form(form, _steps_fields(errors), 422, batch)
     )
-    flash(_("De partij is bijgewerkt."), "success")
-    return redirect(url_for("vouchers.batch", batch_id=batch.id))
+    if batch is None:
+        flash(_("De partij is aangemaakt. Lees nu de codes in."), "success")
+    else:
+        flash(_("De partij is bijgewerkt."), "success")
+    return redirect(url_for("vouchers.batch", batch_id=saved.id))
 
 
 def _batch_form(form: dict, errors: dict, status: int = 200, batch=None):

@@ -15,7 +15,9 @@ from uitleen.devices.service.certificates import (
     verification_url,
 )
 from uitleen.devices.service.checks import (
+    QC,
     QC_RESULTS,
+    SOFTWARE,
     SOFTWARE_ANSWERS,
     record_quality_check,
     record_software,
@@ -87,6 +89,8 @@ from uitleen.devices.service.wipes import (
 from uitleen.devices.tags import format_tag
 
 __all__ = [
+    "QC",
+    "SOFTWARE",
     "DeviceInput",
     "DiskInput",
     "WipeInput",

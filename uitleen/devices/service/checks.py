@@ -135,6 +135,16 @@ def _answers(checklist: Checklist, given: dict, at_once: bool) -> tuple[dict, st
     return {item: given[item] for item in items}, "per_item"
 
 
+def _work(actor: User | None, device: Device, notes: str) -> dict:
+    """The columns every record of work on a device has: which device, who, when, notes."""
+    return {
+        "device_id": device.id,
+        "notes": notes or "",
+        "operator_id": actor.id if actor is not None else None,
+        "recorded_at": utcnow(),
+    }
+
+
 def record_software(
     actor: User | None,
     device: Device,
@@ -162,13 +172,10 @@ def record_software(
         raise _refuse_workshop_work(device, _("Software vastleggen"))
     answers, answered = _answers(SOFTWARE, checklist or {}, all_done)
     install = SoftwareInstall(
-        device_id=device.id,
         os_name=os_name.strip(),
         os_version=(os_version or "").strip(),
         checklist={item: SOFTWARE_ANSWERS[answer] for item, answer in answers.items()},
-        notes=notes or "",
-        operator_id=actor.id if actor is not None else None,
-        recorded_at=utcnow(),
+        **_work(actor, device, notes),
     )
     db.session.add(install)
     db.session.flush()
@@ -211,14 +218,7 @@ def record_quality_check(
         )
     answers, answered = _answers(QC, results or {}, all_pass)
     failed = [item for item, answer in answers.items() if answer == "fail"]
-    check = QualityCheck(
-        device_id=device.id,
-        results=answers,
-        passed=not failed,
-        notes=notes or "",
-        operator_id=actor.id if actor is not None else None,
-        recorded_at=utcnow(),
-    )
+    check = QualityCheck(results=answers, passed=not failed, **_work(actor, device, notes))
     db.session.add(check)
     db.session.flush()
     record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import case, select
 
 from uitleen.audit.service import record
@@ -138,49 +139,38 @@ DEVICE_FIELDS = (
 
 
 class SameSerial(Conflict):
-    """The serial is another device's (`existing`); said at the serial field."""
+    """The serial is another device's (`existing`); said at the serial field, in the words
+    of the subclass (which may name the device's make, serial and tag)."""
+
+    says = ""
 
     def __init__(self, existing: Device):
-        message = self.say(existing)
+        facts = {"make": existing.make, "serial": existing.serial, "tag": existing.asset_tag}
+        message = str(self.says) % facts
         super().__init__(message, errors={"serial": [message]})
         self.existing = existing
-
-    @staticmethod
-    def say(existing: Device) -> str:
-        raise NotImplementedError
 
 
 class DuplicateSerial(SameSerial):
     """Another device already has this serial: the same laptop, unless the user says why not."""
 
     code = "duplicate_serial"
-
-    @staticmethod
-    def say(existing: Device) -> str:
-        return _(
-            "Er staat al een %(make)s met serienummer %(serial)s in het systeem: %(tag)s. "
-            "Open dat apparaat en kijk of het hetzelfde is. Is het echt een ander apparaat, "
-            "vink dan ‘Dit is echt een ander apparaat’ aan en zeg waarom.",
-            make=existing.make,
-            serial=existing.serial,
-            tag=existing.asset_tag,
-        )
+    says = lazy_gettext(
+        "Er staat al een %(make)s met serienummer %(serial)s in het systeem: %(tag)s. "
+        "Open dat apparaat en kijk of het hetzelfde is. Is het echt een ander apparaat, "
+        "vink dan ‘Dit is echt een ander apparaat’ aan en zeg waarom."
+    )
 
 
 class SerialOnLoan(SameSerial):
     """The serial belongs to a device that is out on loan: it is that device, come back."""
 
     code = "serial_on_loan"
-
-    @staticmethod
-    def say(existing: Device) -> str:
-        return _(
-            "Serienummer %(serial)s hoort bij %(tag)s, en dat apparaat is nu uitgeleend. "
-            "Het is dus hetzelfde apparaat: registreer het niet opnieuw. Laat de balie het "
-            "terugnemen via de uitlening; daarna gaat het weer door de werkplaats.",
-            serial=existing.serial,
-            tag=existing.asset_tag,
-        )
+    says = lazy_gettext(
+        "Serienummer %(serial)s hoort bij %(tag)s, en dat apparaat is nu uitgeleend. "
+        "Het is dus hetzelfde apparaat: registreer het niet opnieuw. Laat de balie het "
+        "terugnemen via de uitlening; daarna gaat het weer door de werkplaats."
+    )
 
 
 def normalise_serial(serial: str) -> str:
