@@ -201,3 +201,29 @@ def test_no_view_rolls_back_or_flattens_errors_by_hand():
                     if rolls_back or called.split(".")[-1] in ("plain_errors", "field_errors"):
                         by_hand.append(f"{path.relative_to(root)}:{node.lineno} {called}")
     assert by_hand == []
+
+
+def test_a_checklist_item_in_the_summary_links_to_its_fieldset(client, login_as):
+    from tests.devices.factories import make_wiped_device
+
+    login_as("volunteer")
+    device = make_wiped_device()
+    db.session.commit()
+    response = client.post(f"/devices/{device.id}/software", data={"os_name": "Linux Mint"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    links = re.findall(r'<li><a href="#([^"]+)">', html)
+    assert links and "f-checklist" not in " ".join(links)
+    for target in links:
+        assert f'id="{target}"' in html
+
+
+def test_a_disk_in_the_wipe_summary_links_to_its_field(client, login_as):
+    login_as("volunteer")
+    device = make_device()
+    db.session.commit()
+    form = {"method": "PRNG Stream", "disk-0-disk_model": "SAMSUNG", "disk-0-result": "kapot"}
+    response = client.post(f"/devices/{device.id}/wipe", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<a href="#f-disk-0-result">' in html and 'id="f-disk-0-result"' in html
