@@ -10,9 +10,6 @@ base Schema (uitleen.schemas) hands that message to it.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError, validate
-from marshmallow.validate import Regexp, Validator
-
-__all__ = ["FILL_IN", "Length", "OneOf", "Range", "Regexp", "Validator"]
 
 FILL_IN = lazy_gettext("Vul dit veld in.")
 
