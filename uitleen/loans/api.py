@@ -43,7 +43,7 @@ class Loans(MethodView):
     @blp.response(201, LoanOutSchema)
     def post(self, data):
         """Issue a ready device to a household; 409 when someone else was just faster."""
-        loan = service.issue_from_input(actor(), data)
+        loan = service.issue_from_input(actor(), **data)
         db.session.commit()
         return loan
 

@@ -267,18 +267,26 @@ def issue(
     return loan
 
 
-def issue_from_input(actor, data: dict) -> Loan:
-    """issue() from validated form or API input: a device reference and a household code."""
-    device = find_device(data["device"])
-    household = find_household(data["household"])
+def issue_from_input(
+    actor,
+    *,
+    device: str,
+    household: str,
+    kind: str | None = "loan",
+    due_date: date | None = None,
+    deposit: int | None = None,
+    note: str | None = "",
+) -> Loan:
+    """issue() from validated form or API input (IssueSchema): a device reference (tag,
+    label URL or token), a household code; the deposit in cents."""
     return issue(
         actor,
-        device,
-        household,
-        kind=data.get("kind") or "loan",
-        due_date=data.get("due_date"),
-        deposit_cents=data.get("deposit"),
-        note=data.get("note") or "",
+        find_device(device),
+        find_household(household),
+        kind=kind or "loan",
+        due_date=due_date,
+        deposit_cents=deposit,
+        note=note or "",
     )
 
 

@@ -94,7 +94,7 @@ def issue():
         return _issue_form(values, {})
     values = form_values(request.form)
     loan = forms.submit(
-        lambda: service.issue_from_input(actor(), IssueSchema().load(values)),
+        lambda: service.issue_from_input(actor(), **IssueSchema().load(values)),
         again=lambda errors, _error: _issue_form(values, errors),
     )
     flash(
