@@ -279,9 +279,8 @@ def software(device_id: int):
             "os_version": form.get("os_version", ""),
             "notes": form.get("notes", ""),
         },
-        lambda device, data: service.record_software(
-            actor(), device, **SoftwareInSchema().load(data)
-        ),
+        SoftwareInSchema(),
+        service.record_software,
         done,
     )
 
@@ -301,16 +300,18 @@ def check(device_id: int):
         service.QC,
         {"qc_labels": QC_LABELS},
         lambda form: {"notes": form.get("notes", "")},
-        lambda device, data: service.record_quality_check(
-            actor(), device, **QualityCheckInSchema().load(data)
-        ),
+        QualityCheckInSchema(),
+        service.record_quality_check,
         done,
     )
 
 
-def _checklist_form(device_id: int, template: str, checklist, labels: dict, other, record, done):
+def _checklist_form(
+    device_id: int, template: str, checklist, labels: dict, other, schema, record, done
+):
     """The software or quality-check form: an answer per item of its checklist, or the
-    control that answers them all at once, and the form's other fields (`other`)."""
+    control that answers them all at once, and the form's other fields (`other`); `record`
+    is the service function, `done` says what happened."""
     device = service.get_device(device_id)
     items = settings.get(checklist.setting)
     page = {"device": device, "items": items, **labels}
@@ -322,7 +323,7 @@ def _checklist_form(device_id: int, template: str, checklist, labels: dict, othe
         checklist.all_field: bool(form.get(checklist.all_field)),
     }
     result = forms.submit(
-        lambda: record(device, data),
+        lambda: record(actor(), device, **schema.load(data)),
         again=lambda errors, _error: (
             render_template(template, form=form, errors=errors, **page),
             422,
