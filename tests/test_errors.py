@@ -1,6 +1,11 @@
 """One error shape for the API; friendly pages for people; never a stack trace."""
 
-from uitleen.errors import plain_errors
+import marshmallow as ma
+import pytest
+from flask_babel import lazy_gettext
+
+from uitleen.devices.schemas import DeviceInSchema
+from uitleen.errors import errors_of, field_errors
 
 
 def assert_error_shape(response, status: int, code: str | None = None):
@@ -46,8 +51,18 @@ def test_unexpected_exception_is_500_json_without_trace(app_factory):
     assert "Traceback" not in body["message"]
 
 
-def test_plain_errors_flattens_and_translates():
-    errors = plain_errors({"json": {"serial": ["Missing data for required field."]}})
-    assert errors == {"json.serial": ["Dit veld is verplicht."]}
-    nested = plain_errors({"specs": {"ram_gb": ["Not a valid integer."]}})
+def test_field_errors_flattens_to_strings_per_field(app):
+    with app.test_request_context():
+        errors = field_errors({"json": {"make": [lazy_gettext("Vul het merk in.")]}})
+        nested = field_errors({"specs": {"ram_gb": ["Vul een heel getal in, bijvoorbeeld 8."]}})
+    assert errors == {"json.make": ["Vul het merk in."]}
+    assert type(errors["json.make"][0]) is str
     assert nested["specs.ram_gb"][0].startswith("Vul een heel getal in")
+
+
+def test_a_schema_says_its_own_plain_words(app):
+    with app.test_request_context(), pytest.raises(ma.ValidationError) as refused:
+        DeviceInSchema().load({"model": "Latitude", "ram_gb": "acht"})
+    errors = errors_of(refused.value)
+    assert errors["make"] == ["Vul het merk in."]
+    assert errors["ram_gb"][0].startswith("Vul een heel getal in")

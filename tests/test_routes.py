@@ -27,8 +27,7 @@ def allowed_roles(app, rule: Rule, method: str):
 def fill(rule: Rule) -> str:
     """A URL for this rule, with harmless values that match no record."""
     values = {}
-    for arg in rule.arguments:
-        converter = rule._converters[arg]
+    for arg, converter in rule._converters.items():  # the URL's parts; not a rule's defaults
         values[arg] = 999999 if isinstance(converter, IntegerConverter) else "ZZZZ"
     return rule.build(values, append_unknown=False)[1]
 

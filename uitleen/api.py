@@ -9,12 +9,13 @@ from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.contract import Blueprint as ApiBlueprint
 from uitleen.extensions import api, csrf
 from uitleen.inputs import route_view
+from uitleen.schemas import Schema
 
 docs = Blueprint("api_docs", __name__)
 me_api = ApiBlueprint("me_api", __name__, url_prefix="/api/v1", description="Who am I")
 
 
-class MeSchema(ma.Schema):
+class MeSchema(Schema):
     id = ma.fields.Integer()
     email = ma.fields.String()
     name = ma.fields.String()
@@ -43,7 +44,7 @@ ABOUT = (
     "the schema does not name are refused with 422, and a PATCH must change something. "
     "Text may not hold NUL characters or lone surrogates (422, code unstorable_input). "
     "Errors always have the shape of the Error schema: status, code, message and, per "
-    "field, what is wrong."
+    "field, what is wrong, in the language of Accept-Language (nl or en; Dutch otherwise)."
 )
 
 # Each error answer an operation can give, by status: flask-smorest registers one

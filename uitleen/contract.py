@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
+from uitleen.schemas import BOOLEAN, LIST, NUMBER, OBJECT, TEXT, WHOLE
+
 F = ma.fields
 
 
@@ -57,14 +59,17 @@ def _fits(kind: str, value) -> bool:
 
 
 def _message(kind: str) -> str:
-    return {
-        "boolean": _("Kies ja of nee."),
-        "integer": _("Vul een heel getal in, bijvoorbeeld 8."),
-        "number": _("Vul een getal in, bijvoorbeeld 8."),
-        "string": _("Vul hier tekst in."),
-        "array": _('Stuur hier een lijst, bijvoorbeeld ["een", "twee"].'),
-        "object": _('Stuur hier een object, bijvoorbeeld {"naam": "waarde"}.'),
-    }[kind]
+    """What the schemas say for a value of another kind (uitleen.schemas), said here first."""
+    return str(
+        {
+            "boolean": BOOLEAN,
+            "integer": WHOLE,
+            "number": NUMBER,
+            "string": TEXT,
+            "array": LIST,
+            "object": OBJECT,
+        }[kind]
+    )
 
 
 def _check_value(field: F.Field, value, name: str, errors: dict) -> None:

@@ -6,7 +6,6 @@ failed request changes nothing.
 """
 
 import logging
-import re
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -62,6 +61,36 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+def found(model, ident, message: str, code: str = "not_found"):
+    """The row of `model` with this primary key, or NotFound saying what is missing."""
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(message, code=code)
+    return row
+
+
+class FormRefused(Exception):
+    """An HTML form drawn again with its errors (uitleen.forms.submit); answered as it is."""
+
+    def __init__(self, response):
+        super().__init__(response.status)
+        self.response = response
+
+
+def handle_form_refused(error: FormRefused):
+    return error.response
+
+
+class Refusal(ValueError):
+    """Why a pure function (a reader, a document) cannot do its work: a message for people
+    and a short code; the service that called it turns it into a DomainError."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
 def field_error(field: str, message: str, code: str = "validation_error") -> Invalid:
     """One wrong field, said in plain words."""
     return Invalid(message, code=code, errors={field: [message]})
@@ -71,63 +100,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-# marshmallow's default messages, said in plain Dutch (and translated onwards by gettext).
-_MESSAGES = {
-    "Missing data for required field.": lazy_gettext("Dit veld is verplicht."),
-    "Field may not be null.": lazy_gettext("Dit veld mag niet leeg zijn."),
-    "Not a valid string.": lazy_gettext("Vul hier tekst in."),
-    "Not a valid integer.": lazy_gettext("Vul een heel getal in, bijvoorbeeld 8."),
-    "Not a valid number.": lazy_gettext("Vul een getal in, bijvoorbeeld 8."),
-    "Not a valid boolean.": lazy_gettext("Kies ja of nee."),
-    "Not a valid date.": lazy_gettext("Vul een datum in als JJJJ-MM-DD, bijvoorbeeld 2026-03-01."),
-    "Not a valid datetime.": lazy_gettext(
-        "Vul een datum en tijd in, bijvoorbeeld 2026-03-01T14:30."
-    ),
-    "Not a valid email address.": lazy_gettext(
-        "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."
-    ),
-    "Unknown field.": lazy_gettext("Dit veld kennen we niet. Laat het weg."),
-    "Invalid input type.": lazy_gettext("Dit soort waarde past hier niet."),
-    "Shorter than minimum length 1.": lazy_gettext("Dit veld mag niet leeg zijn."),
-}
-_PATTERNS = [
-    (
-        re.compile(r"Must be one of: (.*)\.$"),
-        lambda m: _("Kies een van: %(choices)s.", choices=m.group(1)),
-    ),
-    (
-        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-        lambda m: _("Vul een getal in van %(min)s tot en met %(max)s.", min=m[1], max=m[2]),
-    ),
-    (
-        re.compile(r"Must be greater than or equal to (\S+)\.$"),
-        lambda m: _("Vul een getal in van %(min)s of meer.", min=m[1]),
-    ),
-    (
-        re.compile(r"Longer than maximum length (\d+)\.$"),
-        lambda m: _("Maak dit korter: hoogstens %(max)s tekens.", max=m[1]),
-    ),
-    (
-        re.compile(r"Length must be between (\d+) and (\d+)\.$"),
-        lambda m: _("Gebruik %(min)s tot %(max)s tekens.", min=m[1], max=m[2]),
-    ),
-]
+def field_errors(errors) -> dict:
+    """Flatten marshmallow/webargs error trees to {field: [messages]}, each message a str.
 
-
-def plain_message(message) -> str:
-    """marshmallow's English default message in the user's language; others unchanged."""
-    text = str(message)
-    if text in _MESSAGES:
-        return str(_MESSAGES[text])
-    for pattern, say in _PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return say(match)
-    return text
-
-
-def plain_errors(errors) -> dict:
-    """Flatten marshmallow/webargs error trees to {field: [messages]} in plain words."""
+    The messages themselves are the schemas' own (uitleen.schemas, uitleen.validate), in
+    the reader's language.
+    """
     flat: dict[str, list[str]] = {}
 
     def walk(node, prefix: str) -> None:
@@ -137,12 +115,12 @@ def plain_errors(errors) -> dict:
                 walk(value, name)
         elif isinstance(node, list | tuple):
             if all(not isinstance(item, dict | list) for item in node):
-                flat.setdefault(prefix or "_schema", []).extend(plain_message(m) for m in node)
+                flat.setdefault(prefix or "_schema", []).extend(str(m) for m in node)
             else:
                 for item in node:
                     walk(item, prefix)
         else:
-            flat.setdefault(prefix or "_schema", []).append(plain_message(node))
+            flat.setdefault(prefix or "_schema", []).append(str(node))
 
     walk(errors, "")
     return flat
@@ -151,7 +129,7 @@ def plain_errors(errors) -> dict:
 def errors_of(error: Exception) -> dict:
     """Field errors from a schema or a domain refusal, for re-rendering a form."""
     if isinstance(error, ValidationError):
-        return plain_errors(error.messages)
+        return field_errors(error.messages)
     if isinstance(error, DomainError):
         return error.errors or {"_schema": [error.message]}
     raise error
@@ -263,7 +241,7 @@ def handle_http_exception(error: HTTPException):
     errors = None
     data = getattr(error, "data", None)  # webargs/flask-smorest put field errors here
     if data and "messages" in data:
-        errors = plain_errors(data["messages"])
+        errors = field_errors(data["messages"])
         # webargs nests by location ("json", "query"); field names are what people need.
         errors = {key.split(".", 1)[-1]: value for key, value in errors.items()}
     return with_exception_headers(_respond(status, code, message, errors), error)
@@ -314,6 +292,7 @@ def handle_unexpected(error: Exception):
 
 
 def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(FormRefused, handle_form_refused)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -38,7 +38,8 @@ def is_public_path(path: str) -> bool:
 
 
 def select_locale() -> str:
-    """?lang= (a switch), then the remembered cookie, then the browser for help pages."""
+    """?lang= (a switch), then the remembered cookie, then Accept-Language for help pages
+    and the API; Dutch otherwise."""
     if not has_request_context():
         return DEFAULT  # CLI and jobs; documents pick their language with force_locale
     for candidate in (request.args.get("lang"), request.cookies.get("lang")):
@@ -46,6 +47,9 @@ def select_locale() -> str:
             return candidate
     if is_public_path(request.path):
         return request.accept_languages.best_match(SUPPORTED, default=DEFAULT)
+    if request.path.startswith("/api/"):
+        # An API client says its language per request; staff texts exist in these.
+        return request.accept_languages.best_match(STAFF_LANGUAGES, default=DEFAULT)
     return DEFAULT
 
 

@@ -68,7 +68,7 @@ def _integer(text: str):
     return TOO_LONG if len(text.lstrip("-")) > MAX_DIGITS else int(text)
 
 
-def _depth(value) -> int:
+def json_depth(value) -> int:
     """How deep a parsed JSON value nests, without recursion."""
     deepest = 0
     stack = [(value, 1)]
@@ -118,7 +118,7 @@ def json_body():
             raise BadJson(
                 _("Dit is geen geldige JSON. Controleer de haakjes, komma's en aanhalingstekens.")
             ) from None
-        if _depth(body) > MAX_JSON_DEPTH:
+        if json_depth(body) > MAX_JSON_DEPTH:
             raise _too_deep()
     request._uitleen_json = (body,)
     return body

@@ -20,6 +20,7 @@ from uitleen.settings import auditlog as settings_auditlog
 from uitleen.settings import views as settings_views
 from uitleen.devices import views as devices_views
 from uitleen.devices import snapshot_views as devices_snapshot_views
+from uitleen.devices import views_wipes as devices_wipe_views  # noqa: F401 - on devices_views.bp
 from uitleen.labels import views as labels_views
 from uitleen.households import views as households_views
 from uitleen.loans import views as loans_views

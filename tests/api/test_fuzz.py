@@ -46,6 +46,13 @@ SCHEMA_RULES = (
     "Kies een van:",
     "Maak dit korter",
     "Gebruik ",
+    # uitleen.validate and uitleen.schemas: a limit, an empty or missing value, a wrong kind
+    "Maximaal ",
+    "Minstens ",
+    "Precies ",
+    "Vul dit veld in",
+    "Deze waarde past hier niet",
+    "Vul een kleiner getal in",
     "Stuur hier een",
     "Stuur minstens één veld",
     "Vul een telefoonnummer in",

@@ -29,7 +29,7 @@ def device_data(**changes) -> dict:
 
 def make_device(actor=None, **changes) -> Device:
     """A device just taken in (state intake)."""
-    device = service.register_device(actor, device_data(**changes))
+    device = service.register_device(actor, service.DeviceInput(**device_data(**changes)))
     db.session.flush()
     return device
 
@@ -74,14 +74,14 @@ def make_wiped_device(actor=None, **changes) -> Device:
 def make_qc_device(actor=None, **changes) -> Device:
     """Wiped and software installed: waiting for the quality check."""
     device = make_wiped_device(actor, **changes)
-    service.record_software(actor, device, software_data())
+    service.record_software(actor, device, **software_data())
     return device
 
 
 def make_ready_device(actor=None, **changes) -> Device:
     """Wiped, installed and checked in this round, and marked ready for loan."""
     device = make_qc_device(actor, **changes)
-    service.record_quality_check(actor, device, {"results": qc_results()})
+    service.record_quality_check(actor, device, results=qc_results())
     service.mark_ready(actor, device)
     db.session.flush()
     return device

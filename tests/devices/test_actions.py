@@ -12,8 +12,8 @@ from uitleen.extensions import db
 
 WORK = {
     "wipe": lambda device: service.record_wipe(None, device, wipe_input()),
-    "software": lambda device: service.record_software(None, device, software_data()),
-    "check": lambda device: service.record_quality_check(None, device, {"results": qc_results()}),
+    "software": lambda device: service.record_software(None, device, **software_data()),
+    "check": lambda device: service.record_quality_check(None, device, results=qc_results()),
 }
 
 
@@ -49,7 +49,7 @@ def test_no_software_for_a_device_kept_for_parts(app):
     device.state = "parts"
     db.session.flush()
     with pytest.raises(Conflict) as refused:
-        service.record_software(None, device, software_data())
+        service.record_software(None, device, **software_data())
     assert refused.value.code == "not_in_workshop"
     assert db.session.scalar(select(func.count()).select_from(SoftwareInstall)) == 0
     assert "record_software" not in lifecycle.actions_for(device, VOLUNTEER)

@@ -46,7 +46,9 @@ def test_a_device_on_loan_is_never_registered_again(app, make, serial):
     sure = {"confirm_duplicate": True, "duplicate_reason": "Ander apparaat, echt"}
     for extra in ({}, sure):  # confirming does not help: it is the same laptop
         with pytest.raises(service.SerialOnLoan) as refused:
-            service.register_device(None, device_data(make=make, serial=serial, **extra))
+            service.register_device(
+                None, service.DeviceInput(**device_data(make=make, serial=serial, **extra))
+            )
         assert refused.value.code == "serial_on_loan"
         assert refused.value.existing.id == lent.id
         assert lent.asset_tag in refused.value.errors["serial"][0]
@@ -92,11 +94,15 @@ def test_an_edit_to_the_serial_of_a_device_on_loan_is_refused(app):
     device = make_device(make="Dell", serial="OTHER123")
     db.session.commit()
     with pytest.raises(service.SerialOnLoan):
-        service.update_device(None, device, {"serial": "5cg-1234-xyz"})
+        service.update_device(
+            None, device, service.DeviceInput.from_data({"serial": "5cg-1234-xyz"})
+        )
     db.session.rollback()
     assert db.session.get(Device, device.id).serial == "OTHER123"
     # Editing the lent device itself is no duplicate of itself.
-    service.update_device(None, lent, {"serial": "5CG-1234-XYZ", "make": "Dell Inc."})
+    service.update_device(
+        None, lent, service.DeviceInput.from_data({"serial": "5CG-1234-XYZ", "make": "Dell Inc."})
+    )
     assert lent.serial_key == "5CG1234XYZ"
 
 

@@ -73,7 +73,10 @@ def test_reserve_hands_out_blocks_without_overlap(app):
 @pytest.mark.commits
 def test_concurrent_intakes_get_distinct_tags(app):
     def register(_i: int):
-        return committed(app, lambda: service.register_device(None, device_data()).asset_tag)
+        return committed(
+            app,
+            lambda: service.register_device(None, service.DeviceInput(**device_data())).asset_tag,
+        )
 
     tags = run_together(8, register)
     assert [tag for tag in tags if not isinstance(tag, str)] == []
@@ -105,12 +108,16 @@ def test_same_make_and_serial_warns_with_the_existing_tag(app):
 def test_edit_records_what_changed_and_checks_duplicates(app):
     device = make_device(ram_gb=4)
     other = make_device(make="Dell", serial="ABC123")
-    service.update_device(None, device, {"ram_gb": 8, "notes": "Extra geheugen erin"})
+    service.update_device(
+        None, device, service.DeviceInput.from_data({"ram_gb": 8, "notes": "Extra geheugen erin"})
+    )
     event = history("devices", device.id)[0]
     assert event.verb == "device.updated"
     assert event.data["changes"]["ram_gb"] == [4, 8]
     with pytest.raises(service.DuplicateSerial):
-        service.update_device(None, device, {"make": "Dell", "serial": "abc123"})
+        service.update_device(
+            None, device, service.DeviceInput.from_data({"make": "Dell", "serial": "abc123"})
+        )
     assert other.serial == "ABC123"
 
 
@@ -165,18 +172,20 @@ def test_a_wipe_from_before_the_round_does_not_count(app):
 def test_software_needs_a_wipe_and_moves_to_qc(app):
     device = make_device()
     with pytest.raises(Conflict) as refused:
-        service.record_software(None, device, software_data())
+        service.record_software(None, device, **software_data())
     assert refused.value.code == "not_wiped"
     device = make_qc_device()
     assert device.state == "qc"
     with pytest.raises(Invalid):
-        service.record_software(None, device, software_data() | {"checklist": {"Spelletjes": True}})
+        service.record_software(
+            None, device, **software_data() | {"checklist": {"Spelletjes": True}}
+        )
 
 
 def test_failed_check_sends_the_device_to_repair_with_the_reason(app):
     device = make_qc_device()
     check = service.record_quality_check(
-        None, device, {"results": qc_results(failed=("Webcam", "Toetsenbord")), "notes": "toets e"}
+        None, device, results=qc_results(failed=("Webcam", "Toetsenbord")), notes="toets e"
     )
     assert not check.passed
     assert device.state == "repair"
@@ -185,7 +194,7 @@ def test_failed_check_sends_the_device_to_repair_with_the_reason(app):
     with pytest.raises(Conflict):
         service.mark_ready(None, device)
     # After the repair a new, passed check brings it back to qc, and then ready.
-    service.record_quality_check(None, device, {"results": qc_results()})
+    service.record_quality_check(None, device, results=qc_results())
     assert device.state == "qc"
     service.mark_ready(None, device)
     assert device.state == "ready"
@@ -196,7 +205,7 @@ def test_check_needs_every_item(app):
     results = qc_results()
     results.pop("Wifi")
     with pytest.raises(Invalid) as refused:
-        service.record_quality_check(None, device, {"results": results})
+        service.record_quality_check(None, device, results=results)
     assert "results.Wifi" in refused.value.errors
 
 
@@ -218,8 +227,8 @@ def test_a_returned_device_needs_a_new_wipe_and_check(app):
         service.transition(None, device, "ready")
     service.record_wipe(None, device, wipe_input())
     assert device.state == "wiped"
-    service.record_software(None, device, software_data())
-    service.record_quality_check(None, device, {"results": qc_results()})
+    service.record_software(None, device, **software_data())
+    service.record_quality_check(None, device, results=qc_results())
     service.mark_ready(None, device)
     assert states_from_log(device)[-1] == device.state == "ready"
 

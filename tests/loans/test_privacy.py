@@ -55,8 +55,9 @@ def lent(app, make_user):
 
 
 def urls_for(rule: Rule, ints: list[int], strings: list[str]) -> list[str]:
-    int_args = [a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)]
-    str_args = [a for a in rule.arguments if a not in int_args]
+    # The URL's parts (rule._converters); rule.arguments also holds a rule's defaults.
+    int_args = [a for a, c in rule._converters.items() if isinstance(c, IntegerConverter)]
+    str_args = [a for a in rule._converters if a not in int_args]
     urls = []
     for number in ints if int_args else [0]:
         for text in strings if str_args else [""]:

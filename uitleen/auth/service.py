@@ -14,7 +14,7 @@ from uitleen.audit.service import record
 from uitleen.auth.models import ApiToken, User
 from uitleen.auth.roles import ROLES
 from uitleen.db import utcnow
-from uitleen.errors import Conflict, Invalid, NotFound, field_error
+from uitleen.errors import Conflict, Invalid, NotFound, field_error, found
 from uitleen.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -45,10 +45,7 @@ def user_by_email(email: str) -> User | None:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("Deze medewerker bestaat niet."))
-    return user
+    return found(User, user_id, _("Deze medewerker bestaat niet."))
 
 
 def check_password_rules(password: str) -> None:
@@ -71,7 +68,8 @@ def create_user(actor, email: str, name: str, role: str, password: str) -> User:
         raise field_error("role", _("Kies een rol: %(roles)s.", roles=", ".join(ROLES)))
     check_password_rules(password)
     if user_by_email(email) is not None:
-        raise Conflict(_("Er is al een medewerker met dit e-mailadres."), code="email_taken")
+        taken = _("Er is al een medewerker met dit e-mailadres.")
+        raise Conflict(taken, code="email_taken", errors={"email": [taken]})
     user = User(
         email=email,
         name=name.strip() or email,

@@ -4,7 +4,7 @@
 any input is read.
 """
 
-from flask import Response, current_app, request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 
 from uitleen.auth.access import actor, role_required
@@ -28,6 +28,7 @@ from uitleen.devices.schemas import (
     WipeReviewInSchema,
     WipeSchema,
 )
+from uitleen.downloads import pdf_response
 from uitleen.extensions import db
 from uitleen.inputs import body_limit, raw_body
 
@@ -60,7 +61,7 @@ class Devices(MethodView):
     )
     def post(self, data):
         """Register a donated device (intake): gets an asset tag and a label token."""
-        device = service.register_device(actor(), data)
+        device = service.register_device(actor(), service.DeviceInput.from_data(data))
         db.session.commit()
         return device
 
@@ -78,7 +79,9 @@ class DeviceItem(MethodView):
     @blp.response(200, DeviceSchema)
     def patch(self, data, device_id):
         """Change specs, donor, location or notes."""
-        device = service.update_device(actor(), service.get_device(device_id), data)
+        device = service.update_device(
+            actor(), service.get_device(device_id), service.DeviceInput.from_data(data)
+        )
         db.session.commit()
         return device
 
@@ -165,11 +168,7 @@ def certificate(device_id, wipe_id):
     """The one-page erasure certificate of a certified wipe (numbered when it passed)."""
     device = service.get_device(device_id)
     name, pdf = service.certificate(device, service.get_wipe(device, wipe_id))
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return pdf_response(pdf, name)
 
 
 @blp.route("/<int:device_id>/software")
@@ -185,7 +184,7 @@ class Software(MethodView):
     @blp.response(201, SoftwareSchema)
     def post(self, data, device_id):
         """Record the OS and the software checklist."""
-        install = service.record_software(actor(), service.get_device(device_id), data)
+        install = service.record_software(actor(), service.get_device(device_id), **data)
         db.session.commit()
         return install
 
@@ -203,7 +202,7 @@ class QualityChecks(MethodView):
     @blp.response(201, QualityCheckSchema)
     def post(self, data, device_id):
         """Record a quality check; any failed item sends the device to repair."""
-        check = service.record_quality_check(actor(), service.get_device(device_id), data)
+        check = service.record_quality_check(actor(), service.get_device(device_id), **data)
         db.session.commit()
         return check
 

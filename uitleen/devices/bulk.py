@@ -24,6 +24,7 @@ from typing import IO
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
@@ -35,7 +36,7 @@ from uitleen.devices import service
 from uitleen.devices.models import Device, Donor, serial_key
 from uitleen.devices.schemas import DeviceInSchema
 from uitleen.devices.tags import parse_printed_tag
-from uitleen.errors import plain_errors
+from uitleen.errors import Invalid, field_errors
 from uitleen.extensions import db
 from uitleen.settings.models import Location
 
@@ -73,11 +74,19 @@ class CheckResult:
     untagged: int = 0  # rows that get a tag from the counter
 
 
-class ImportRefused(Exception):
-    """The file has problems; nothing was saved."""
+class ImportRefused(Invalid):
+    """The file has problems; nothing was saved. The rows' errors are in result."""
+
+    code = "import_refused"
 
     def __init__(self, result: CheckResult):
-        super().__init__(f"{result.error_count} problems")
+        super().__init__(
+            ngettext(
+                "Er is niets ingelezen: %(num)s fout in het bestand.",
+                "Er is niets ingelezen: %(num)s fouten in het bestand.",
+                result.error_count,
+            )
+        )
         self.result = result
 
 
@@ -213,7 +222,7 @@ def _check(open_file: Callable[[], io.TextIOBase], spool: IO[str] | None) -> Che
         try:
             values = _device_values(row)
         except ValidationError as error:
-            for field, messages in plain_errors(error.messages).items():
+            for field, messages in field_errors(error.messages).items():
                 add(number, field, " ".join(messages))
             values = None
         location = row.get("location", "")

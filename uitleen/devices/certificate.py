@@ -29,6 +29,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from uitleen import qr
 from uitleen.devices.wipelog import UNREADABLE_SERIAL, DiskResult, NistClass, Verification
+from uitleen.errors import Refusal
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -49,13 +50,8 @@ TABLE_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
 SIGNATURE_HEIGHT = 30 * mm
 
 
-class CertificateError(ValueError):
+class CertificateError(Refusal):
     """The data does not allow a certificate; the message says why and what to do."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)

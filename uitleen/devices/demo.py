@@ -32,89 +32,20 @@ DONORS = [
     ("Henk Jansen", False, "henk.jansen@example.nl", True),
 ]
 
+WIN10, WIN11, WIN10_HOME = "Windows 10 Pro", "Windows 11 Pro", "Windows 10 Home"
 MODELS = [
     # kind, make, model, cpu, ram, storage, type, screen, licence
-    (
-        "laptop",
-        "Lenovo",
-        "ThinkPad T480",
-        "Intel Core i5-8350U",
-        8,
-        256,
-        "ssd",
-        14.0,
-        "Windows 10 Pro",
-    ),
-    (
-        "laptop",
-        "Lenovo",
-        "ThinkPad L390",
-        "Intel Core i5-8265U",
-        8,
-        256,
-        "ssd",
-        13.3,
-        "Windows 10 Pro",
-    ),
-    (
-        "laptop",
-        "HP",
-        "EliteBook 840 G5",
-        "Intel Core i5-8250U",
-        16,
-        512,
-        "nvme",
-        14.0,
-        "Windows 11 Pro",
-    ),
+    ("laptop", "Lenovo", "ThinkPad T480", "Intel Core i5-8350U", 8, 256, "ssd", 14.0, WIN10),
+    ("laptop", "Lenovo", "ThinkPad L390", "Intel Core i5-8265U", 8, 256, "ssd", 13.3, WIN10),
+    ("laptop", "HP", "EliteBook 840 G5", "Intel Core i5-8250U", 16, 512, "nvme", 14.0, WIN11),
     ("laptop", "HP", "ProBook 450 G6", "Intel Core i3-8145U", 8, 256, "ssd", 15.6, ""),
-    (
-        "laptop",
-        "Dell",
-        "Latitude 5490",
-        "Intel Core i5-8350U",
-        8,
-        256,
-        "ssd",
-        14.0,
-        "Windows 10 Pro",
-    ),
-    (
-        "laptop",
-        "Dell",
-        "Latitude 7400",
-        "Intel Core i7-8665U",
-        16,
-        512,
-        "nvme",
-        14.0,
-        "Windows 11 Pro",
-    ),
+    ("laptop", "Dell", "Latitude 5490", "Intel Core i5-8350U", 8, 256, "ssd", 14.0, WIN10),
+    ("laptop", "Dell", "Latitude 7400", "Intel Core i7-8665U", 16, 512, "nvme", 14.0, WIN11),
     ("laptop", "Apple", "MacBook Air 2017", "Intel Core i5-5350U", 8, 128, "ssd", 13.3, ""),
-    (
-        "laptop",
-        "Acer",
-        "Aspire 5 A515",
-        "AMD Ryzen 5 3500U",
-        8,
-        512,
-        "ssd",
-        15.6,
-        "Windows 10 Home",
-    ),
-    (
-        "desktop",
-        "Fujitsu",
-        "Esprimo D538",
-        "Intel Core i5-8400",
-        8,
-        500,
-        "hdd",
-        None,
-        "Windows 10 Pro",
-    ),
+    ("laptop", "Acer", "Aspire 5 A515", "AMD Ryzen 5 3500U", 8, 512, "ssd", 15.6, WIN10_HOME),
+    ("desktop", "Fujitsu", "Esprimo D538", "Intel Core i5-8400", 8, 500, "hdd", None, WIN10),
     ("tablet", "Samsung", "Galaxy Tab A7", "Unisoc T618", 3, 32, "emmc", 10.4, ""),
-]
+]  # fmt: skip
 
 # Company laptops are all the same model; their serials come from the asset list.
 COMPANY_MODEL = MODELS[0]
@@ -195,9 +126,7 @@ def _software(user, device, rng) -> None:
         [("Linux Mint", "22 Cinnamon"), ("Windows 11", "23H2 (image 2026-01)"), ("Zorin OS", "17")]
     )
     service.record_software(
-        user,
-        device,
-        {"os_name": os_name, "os_version": version, "checklist": dict.fromkeys(items, "done")},
+        user, device, os_name=os_name, os_version=version, checklist=dict.fromkeys(items, "done")
     )
 
 
@@ -206,7 +135,7 @@ def _check(user, device, failed: tuple[str, ...] = (), notes: str = "") -> None:
     results = {item: ("fail" if item in failed else "pass") for item in items}
     if device.kind == "desktop":
         results.update({"Accu houdt lading": "na", "Touchpad": "na"})
-    service.record_quality_check(user, device, {"results": results, "notes": notes})
+    service.record_quality_check(user, device, results=results, notes=notes)
 
 
 def _disk_serial(device) -> str:
@@ -309,7 +238,7 @@ def seed(demo) -> None:
             arrived = demo.now - timedelta(days=rng.randrange(3, 40), hours=rng.randrange(8))
             with at(arrived):
                 device = service.register_device(
-                    user, _data(demo, n, donor, location, from_company)
+                    user, service.DeviceInput(**_data(demo, n, donor, location, from_company))
                 )
             first_ready = state == "ready" and not imported
             imported = imported or first_ready

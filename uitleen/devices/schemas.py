@@ -2,13 +2,14 @@
 
 import marshmallow as ma
 from flask_babel import lazy_gettext
-from marshmallow import validate
 
+from uitleen import validate
 from uitleen.devices.lifecycle import STATES
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.service import QC_RESULTS, SOFTWARE_ANSWERS
 from uitleen.devices.wipelog import DiskResult, NistClass, Verification
 from uitleen.inputs import MAX_ID
+from uitleen.schemas import Schema, required, required_text
 
 ID_RANGE = validate.Range(min=1, max=MAX_ID)  # ids are 32-bit INTEGER on PostgreSQL
 
@@ -20,15 +21,15 @@ def _blank_to_none(data: dict, keys) -> dict:
     return {k: (None if k in keys and v == "" else v) for k, v in data.items()}
 
 
-class DeviceInSchema(ma.Schema):
+class DeviceInSchema(Schema):
     """Intake of a device, and its edit (partial): the same fields in the API and the form."""
 
     class Meta:
         unknown = ma.EXCLUDE
 
     kind = F.String(load_default="laptop", validate=validate.OneOf(KINDS))
-    make = F.String(required=True, validate=validate.Length(min=1, max=80))
-    model = F.String(required=True, validate=validate.Length(min=1, max=120))
+    make = required_text(lazy_gettext("Vul het merk in."), 80)
+    model = required_text(lazy_gettext("Vul het model in."), 120)
     serial = F.String(load_default="", validate=validate.Length(max=120))
     cpu = F.String(load_default="", validate=validate.Length(max=120))
     ram_gb = F.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 4096))
@@ -80,19 +81,19 @@ class DevicePatchSchema(DeviceInSchema):
     """The same fields as intake; load it with partial=True so only sent fields change."""
 
 
-class DonorSchema(ma.Schema):
+class DonorSchema(Schema):
     id = F.Integer()
     name = F.String()
     is_organisation = F.Boolean()
     wants_certificate = F.Boolean()
 
 
-class PlaceSchema(ma.Schema):
+class PlaceSchema(Schema):
     id = F.Integer()
     name = F.String()
 
 
-class DeviceSchema(ma.Schema):
+class DeviceSchema(Schema):
     """A device as every staff role sees it: no household fields, ever."""
 
     id = F.Integer()
@@ -119,14 +120,14 @@ class DeviceSchema(ma.Schema):
     created_at = F.DateTime()
 
 
-class DevicePageSchema(ma.Schema):
+class DevicePageSchema(Schema):
     items = F.List(F.Nested(DeviceSchema))
     next_after = F.Integer(
         allow_none=True, metadata={"description": "pass as `after` for the next page"}
     )
 
 
-class DeviceQuerySchema(ma.Schema):
+class DeviceQuerySchema(Schema):
     q = F.String(
         load_default="",
         metadata={"description": "tag (UIT-00042, uit-42, 42), label URL, serial, make or model"},
@@ -154,8 +155,12 @@ class DeviceQuerySchema(ma.Schema):
         return _blank_to_none(dict(data), {"state", "kind", "location_id", "after"})
 
 
-class TransitionSchema(ma.Schema):
-    target = F.String(required=True, validate=validate.OneOf(STATES))
+class TransitionSchema(Schema):
+    target = F.String(
+        required=True,
+        validate=validate.OneOf(STATES),
+        error_messages=required(lazy_gettext("Kies een nieuwe status.")),
+    )
     note = F.String(load_default="", validate=validate.Length(max=1000))
 
 
@@ -173,24 +178,28 @@ MOMENT_IN = {
 }
 
 
-class WipeDiskInSchema(ma.Schema):
+class WipeDiskInSchema(Schema):
     disk_model = F.String(load_default="", validate=validate.Length(max=120))
     disk_serial = F.String(load_default="", validate=validate.Length(max=120))
     size_bytes = F.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**63 - 1)
     )
-    result = F.String(required=True, validate=validate.OneOf([r.value for r in DiskResult]))
+    result = F.String(
+        required=True,
+        validate=validate.OneOf([r.value for r in DiskResult]),
+        error_messages=required(lazy_gettext("Kies de uitkomst van het wissen.")),
+    )
     started_at = F.AwareDateTime(**MOMENT_IN)
     finished_at = F.AwareDateTime(**MOMENT_IN)
     errors = F.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
-class WipeInSchema(ma.Schema):
+class WipeInSchema(Schema):
     """A wipe recorded by hand: the tool's method name, and one row per disk."""
 
-    method = F.String(
-        required=True,
-        validate=validate.Length(min=1, max=60),
+    method = required_text(
+        lazy_gettext("Vul de wismethode in."),
+        60,
         metadata={"description": "the tool's own name: DoD Short, PRNG Stream, ATA sanitize…"},
     )
     nist_class = F.String(
@@ -205,14 +214,19 @@ class WipeInSchema(ma.Schema):
     verification = F.String(
         load_default="", validate=validate.OneOf(["", *[v.value for v in Verification]])
     )
-    disks = F.List(F.Nested(WipeDiskInSchema), required=True, validate=validate.Length(min=1))
+    disks = F.List(
+        F.Nested(WipeDiskInSchema),
+        required=True,
+        validate=validate.Length(min=1),
+        error_messages=required(lazy_gettext("Vul minstens één schijf in.")),
+    )
 
     @ma.pre_load
     def blanks(self, data, **kwargs):
         return _blank_to_none(dict(data), {"nist_class", "passes"})
 
 
-class WipeDiskSchema(ma.Schema):
+class WipeDiskSchema(Schema):
     id = F.Integer()
     disk_model = F.String()
     disk_serial = F.String()
@@ -223,7 +237,7 @@ class WipeDiskSchema(ma.Schema):
     errors = F.Integer()
 
 
-class WipeSchema(ma.Schema):
+class WipeSchema(Schema):
     id = F.Integer()
     device_id = F.Integer()
     method = F.String()
@@ -249,23 +263,25 @@ class WipeSchema(ma.Schema):
     disks = F.List(F.Nested(WipeDiskSchema))
 
 
-class WipeReviewInSchema(ma.Schema):
+class WipeReviewInSchema(Schema):
     decision = F.String(
         required=True,
         validate=validate.OneOf(("accept", "reject")),
         metadata={"description": "accept: the wipe counts; reject: it never will"},
+        error_messages=required(lazy_gettext("Kies goedkeuren of afkeuren.")),
     )
-    note = F.String(
-        required=True,
-        validate=validate.Length(min=1, max=2000),
+    note = required_text(
+        lazy_gettext("Vul in waarom."),
+        2000,
         metadata={"description": "why, for a colleague reading it later"},
     )
 
 
-class WipeLogUploadSchema(ma.Schema):
+class WipeLogUploadSchema(Schema):
     file = F.Raw(
         required=True,
         metadata={"type": "string", "format": "binary", "description": "the nwipe log file"},
+        error_messages=required(lazy_gettext("Kies eerst een bestand om in te lezen.")),
     )
 
 
@@ -289,10 +305,10 @@ class SoftwareAnswer(F.Field):
         raise self.make_error("invalid")
 
 
-class SoftwareInSchema(ma.Schema):
-    os_name = F.String(
-        required=True,
-        validate=validate.Length(min=1, max=80),
+class SoftwareInSchema(Schema):
+    os_name = required_text(
+        lazy_gettext("Vul het besturingssysteem in."),
+        80,
         metadata={"description": "Linux Mint, Windows 11, ChromeOS Flex…"},
     )
     os_version = F.String(
@@ -324,7 +340,7 @@ class SoftwareInSchema(ma.Schema):
     notes = F.String(load_default="")
 
 
-class SoftwareSchema(ma.Schema):
+class SoftwareSchema(Schema):
     id = F.Integer()
     device_id = F.Integer()
     os_name = F.String()
@@ -339,7 +355,7 @@ class SoftwareSchema(ma.Schema):
     recorded_at = F.DateTime()
 
 
-class QualityCheckInSchema(ma.Schema):
+class QualityCheckInSchema(Schema):
     results = F.Dict(
         keys=F.String(),
         values=F.String(validate=validate.OneOf(QC_RESULTS)),
@@ -359,7 +375,7 @@ class QualityCheckInSchema(ma.Schema):
     notes = F.String(load_default="")
 
 
-class QualityCheckSchema(ma.Schema):
+class QualityCheckSchema(Schema):
     id = F.Integer()
     device_id = F.Integer()
     results = F.Dict(keys=F.String(), values=F.String())

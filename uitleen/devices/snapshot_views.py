@@ -7,11 +7,11 @@ takes the same files from a USB stick, one or many at once.
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from uitleen import forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE, VOLUNTEER
 from uitleen.devices import service
 from uitleen.errors import DomainError, Invalid
-from uitleen.extensions import db
 from uitleen.inputs import body_limit
 
 bp = Blueprint("snapshots", __name__)
@@ -52,7 +52,8 @@ def upload():
     if request.method == "GET":
         return render_template("devices/snapshots.html", errors={}, **page)
     files = [f for f in request.files.getlist("file") if f.filename]
-    try:
+
+    def import_all() -> list[service.SnapshotResult]:
         if not files:
             raise Invalid(
                 _("Kies een bestand."), errors={"file": [_("Kies eerst een .json-bestand.")]}
@@ -66,11 +67,14 @@ def upload():
             except DomainError as error:
                 error.message = f"{upload.filename}: {error.message}"
                 raise
-    except DomainError as error:
-        db.session.rollback()
-        errors = {"file": [error.message]}
-        return render_template("devices/snapshots.html", errors=errors, **page), 422
-    db.session.commit()
+        return results
+
+    results = forms.submit(
+        import_all,
+        again=lambda _errors, error: render_template(
+            "devices/snapshots.html", errors={"file": [error.message]}, **page
+        ),
+    )
     for result in results:
         flash_result(result)
     if len(results) == 1:

@@ -1,12 +1,12 @@
-"""The workshop's pages: queues, search, intake, the device page and its forms."""
+"""The workshop's pages: queues, search, intake, the device page and its forms.
+
+The wipe pages are in views_wipes.py, on this module's blueprint."""
 
 import os
 import re
-from datetime import datetime
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     g,
     redirect,
@@ -17,9 +17,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from marshmallow import ValidationError
 
-from uitleen import clock, csvexport
+from uitleen import csvexport, forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import bulk, lifecycle, service, signals
@@ -33,11 +32,9 @@ from uitleen.devices.schemas import (
     QualityCheckInSchema,
     SoftwareInSchema,
     TransitionSchema,
-    WipeInSchema,
 )
 from uitleen.devices.snapshot_views import workbench_settings
-from uitleen.errors import DomainError, Invalid, plain_errors
-from uitleen.extensions import db
+from uitleen.downloads import file_response
 from uitleen.inputs import body_limit
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
@@ -118,11 +115,10 @@ def index():
         found = service.find_exact(q)
         if found is not None:  # a typed or scanned tag or label opens the device at once
             return redirect(url_for("devices.show", device_id=found.id))
-    try:
-        query = DeviceQuerySchema().load(request.args.to_dict())
-    except ValidationError as error:
+    query, errors = forms.attempt(lambda: DeviceQuerySchema().load(request.args.to_dict()), None)
+    if errors:
         query = DeviceQuerySchema().load({"q": q})
-        flash(" ".join(sum(plain_errors(error.messages).values(), [])), "error")
+        flash(forms.flat(errors), "error")
     state = query["state"]
     if state in QUEUES and "order" not in request.args:
         query["order"] = "asc"  # a queue: the device waiting longest comes first
@@ -145,77 +141,52 @@ def index():
 # --- intake and edit -----------------------------------------------------------------
 
 
-def _form_data() -> dict:
+def form_data() -> dict:
     return request.form.to_dict()
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@role_required(VOLUNTEER)
-def new():
-    if request.method == "GET":
-        return render_template(
-            "devices/form.html",
-            form={},
-            errors={},
-            device=None,
-            workbench=workbench_settings(),
-            **_options(),
-        )
-    form = _form_data()
-    try:
-        device = service.register_device(actor(), DeviceInSchema().load(form))
-    except ValidationError as error:
-        return _form_again(form, plain_errors(error.messages))
-    except service.DuplicateSerial as duplicate:
-        return _form_again(form, duplicate.errors, duplicate=duplicate.existing)
-    except service.SerialOnLoan as refused:
-        return _form_again(form, refused.errors)
-    except Invalid as error:
-        return _form_again(form, error.errors or {"_schema": [error.message]})
-    db.session.commit()
-    flash(_("%(tag)s is geregistreerd. Plak het label erop.", tag=device.asset_tag), "success")
-    return redirect(url_for("devices.show", device_id=device.id))
-
-
-def _form_again(form: dict, errors: dict, device=None, duplicate=None):
-    db.session.rollback()
-    return (
-        render_template(
-            "devices/form.html",
-            form=form,
-            errors=errors,
-            device=device,
-            duplicate=duplicate,
-            **_options(),
-        ),
-        422,
-    )
-
-
+@bp.route("/new", endpoint="new", methods=["GET", "POST"], defaults={"device_id": None})
 @bp.route("/<int:device_id>/edit", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
-def edit(device_id: int):
-    device = service.get_device(device_id)
+def edit(device_id: int | None):
+    """Intake of a new device, or a change to one: the same form."""
+    device = service.get_device(device_id) if device_id else None
     if request.method == "GET":
-        form = {key: getattr(device, key) for key in service.DEVICE_FIELDS}
-        form |= {"donor_id": device.donor_id, "location_id": device.location_id}
-        return render_template(
-            "devices/form.html", form=form, errors={}, device=device, **_options()
-        )
-    form = _form_data()
-    try:
-        service.update_device(actor(), device, DeviceInSchema().load(form))
-    except ValidationError as error:
-        return _form_again(form, plain_errors(error.messages), device)
-    except service.DuplicateSerial as duplicate:
-        return _form_again(form, duplicate.errors, device, duplicate.existing)
-    except service.SerialOnLoan as refused:
-        return _form_again(form, refused.errors, device)
-    except Invalid as error:
-        return _form_again(form, error.errors or {"_schema": [error.message]}, device)
-    db.session.commit()
-    flash(_("De gegevens zijn opgeslagen."), "success")
-    return redirect(url_for("devices.show", device_id=device.id))
+        return _device_page(_stored(device) if device else {}, {}, device)
+    form = form_data()
+
+    def save():
+        entry = service.DeviceInput.from_data(DeviceInSchema().load(form))
+        if device is None:
+            return service.register_device(actor(), entry)
+        return service.update_device(actor(), device, entry)
+
+    saved = forms.submit(
+        save, again=lambda errors, error: (_device_page(form, errors, device, error), 422)
+    )
+    if device is None:
+        flash(_("%(tag)s is geregistreerd. Plak het label erop.", tag=saved.asset_tag), "success")
+    else:
+        flash(_("De gegevens zijn opgeslagen."), "success")
+    return redirect(url_for("devices.show", device_id=saved.id))
+
+
+def _stored(device) -> dict:
+    form = {key: getattr(device, key) for key in service.DEVICE_FIELDS}
+    return form | {"donor_id": device.donor_id, "location_id": device.location_id}
+
+
+def _device_page(form: dict, errors: dict, device, error: Exception | None = None):
+    duplicate = error.existing if isinstance(error, service.DuplicateSerial) else None
+    return render_template(
+        "devices/form.html",
+        form=form,
+        errors=errors,
+        device=device,
+        duplicate=duplicate,
+        workbench=workbench_settings() if device is None else None,
+        **_options(),
+    )
 
 
 # --- the device page and its moves -----------------------------------------------------
@@ -257,181 +228,21 @@ def show(device_id: int):
 @role_required(*STAFF)
 def move(device_id: int):
     device = service.get_device(device_id)
-    try:
-        data = TransitionSchema().load(_form_data())
-        service.transition(actor(), device, data["target"], data["note"])
-    except ValidationError as error:
-        db.session.rollback()
-        flash(" ".join(sum(plain_errors(error.messages).values(), [])), "error")
-    except DomainError as error:
-        db.session.rollback()
-        flash(
-            error.message if not error.errors else " ".join(sum(error.errors.values(), [])), "error"
-        )
-    else:
-        db.session.commit()
-        flash(_("Nieuwe status: %(state)s.", state=lifecycle.STATE_NAMES[device.state]), "success")
-    return redirect(url_for("devices.show", device_id=device_id))
+    back = url_for("devices.show", device_id=device_id)
+
+    def moved():
+        data = TransitionSchema().load(form_data())
+        return service.transition(actor(), device, data["target"], data["note"])
+
+    forms.submit(moved, again=lambda errors, _error: flashed(errors, back))
+    flash(_("Nieuwe status: %(state)s.", state=lifecycle.STATE_NAMES[device.state]), "success")
+    return redirect(back)
 
 
-# --- wipes ---------------------------------------------------------------------------
-
-
-def _local(value: str) -> str:
-    """A datetime-local field ('2026-03-01T14:30'), the organisation's time, as ISO in UTC."""
-    if not value:
-        return ""
-    try:
-        return clock.from_local(datetime.fromisoformat(value)).isoformat()
-    except ValueError:
-        return value  # the schema says what is wrong
-
-
-def _wipe_form(form: dict) -> dict:
-    """The flat form (disk-0-result …) as the nested input the schema expects."""
-    keys = ("disk_model", "disk_serial", "result", "started_at", "finished_at", "errors")
-    disks = []
-    for index in range(DISK_ROWS):
-        row = {key: form.get(f"disk-{index}-{key}", "").strip() for key in keys}
-        if not any(row.values()):
-            continue
-        row["started_at"] = _local(row["started_at"])
-        row["finished_at"] = _local(row["finished_at"])
-        disks.append({k: v for k, v in row.items() if v != ""})
-    data = {
-        k: form.get(k, "")
-        for k in ("method", "nist_class", "tool", "tool_version", "passes", "verification")
-    }
-    data["disks"] = disks
-    return data
-
-
-def _wipe_page(device, form, errors, status=200, log_errors=None):
-    if status != 200:
-        db.session.rollback()
-    return (
-        render_template(
-            "devices/wipe.html",
-            device=device,
-            form=form,
-            errors=errors,
-            log_errors=log_errors or {},
-            disk_rows=DISK_ROWS,
-        ),
-        status,
-    )
-
-
-@bp.route("/<int:device_id>/wipe", methods=["GET", "POST"])
-@role_required(VOLUNTEER)
-def wipe(device_id: int):
-    device = service.get_device(device_id)
-    if request.method == "GET":
-        return _wipe_page(device, {"tool": "nwipe", "disk-0-result": "passed"}, {})
-    form = _form_data()
-    try:
-        record = service.record_wipe(
-            actor(), device, service.WipeInput.from_data(WipeInSchema().load(_wipe_form(form)))
-        )
-    except ValidationError as error:
-        return _wipe_page(device, form, plain_errors(error.messages), 422)
-    except DomainError as error:
-        return _wipe_page(device, form, error.errors or {"_schema": [error.message]}, 422)
-    db.session.commit()
-    _flash_wipe(record)
-    return redirect(url_for("devices.show", device_id=device.id))
-
-
-def _flash_wipe(record) -> None:
-    if record.review_status == lifecycle.NEEDS_REVIEW:
-        reasons = " ".join(service.review_reason_text(r) for r in record.review_reasons)
-        flash(
-            _(
-                "Wisbeurt vastgelegd, maar hij telt nog niet: een coördinator moet hem eerst "
-                "bekijken. %(reasons)s",
-                reasons=reasons,
-            ),
-            "warning",
-        )
-    elif record.passed:
-        flash(_("Wisbeurt vastgelegd: geslaagd."), "success")
-    else:
-        flash(_("Wisbeurt vastgelegd: NIET geslaagd. Wis de schijf opnieuw."), "warning")
-
-
-def _upload():
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise Invalid(
-            _("Kies een bestand."), errors={"file": [_("Kies eerst een bestand om in te lezen.")]}
-        )
-    return upload
-
-
-@bp.route("/<int:device_id>/wipe/import", methods=["POST"])
-@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
-@role_required(VOLUNTEER)
-def wipe_import_for(device_id: int):
-    device = service.get_device(device_id)
-    try:
-        upload = _upload()
-        record = service.import_wipe_log(actor(), upload.read(), upload.filename, device)
-    except DomainError as error:
-        return _wipe_page(device, {}, {}, 422, log_errors=error.errors or {"file": [error.message]})
-    db.session.commit()
-    _flash_wipe(record)
-    return redirect(url_for("devices.show", device_id=device.id))
-
-
-@bp.route("/wipe-import", methods=["GET", "POST"])
-@body_limit("UPLOAD_MAX_CONTENT_LENGTH")
-@role_required(VOLUNTEER)
-def wipe_import():
-    """Read a log without opening the device first: it finds its device by tag or serial."""
-    if request.method == "GET":
-        return render_template("devices/wipe_import.html", errors={})
-    try:
-        upload = _upload()
-        record = service.import_wipe_log(actor(), upload.read(), upload.filename)
-    except DomainError as error:
-        db.session.rollback()
-        errors = error.errors or {"file": [error.message]}
-        return render_template("devices/wipe_import.html", errors=errors), 422
-    db.session.commit()
-    _flash_wipe(record)
-    return redirect(url_for("devices.show", device_id=record.device_id))
-
-
-@bp.route("/<int:device_id>/wipes/<int:wipe_id>/certificate.pdf")
-@role_required(VOLUNTEER)
-def certificate(device_id: int, wipe_id: int):
-    device = service.get_device(device_id)
-    name, pdf = service.certificate(device, service.get_wipe(device, wipe_id))
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-@bp.route("/<int:device_id>/wipes/<int:wipe_id>/review", methods=["POST"])
-@role_required(COORDINATOR)
-def review_wipe(device_id: int, wipe_id: int):
-    """A coordinator accepts or rejects a wipe whose evidence did not fit the device."""
-    device = service.get_device(device_id)
-    wipe = service.get_wipe(device, wipe_id)
-    form = _form_data()
-    try:
-        service.review_wipe(
-            actor(), device, wipe, accept=form.get("decision") == "accept", note=form.get("note")
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(" ".join(sum((error.errors or {"_": [error.message]}).values(), [])), "error")
-        return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
-    db.session.commit()
-    flash(_("Uw besluit over wisbeurt %(id)s is vastgelegd.", id=wipe.id), "success")
-    return redirect(url_for("devices.show", device_id=device.id, _anchor=f"wipe-{wipe.id}"))
+def flashed(errors: dict, url: str):
+    """A refusal of a button on the device page: said above the page it came from."""
+    flash(forms.flat(errors), "error")
+    return redirect(url)
 
 
 # --- software and quality check --------------------------------------------------------
@@ -457,68 +268,73 @@ def _chosen(form: dict, items: list[str]) -> dict:
     return chosen
 
 
-def _refused(error: ValidationError | DomainError) -> dict:
-    if isinstance(error, ValidationError):
-        return plain_errors(error.messages)
-    return error.errors or {"_schema": [error.message]}
-
-
 @bp.route("/<int:device_id>/software", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def software(device_id: int):
-    device = service.get_device(device_id)
-    items = settings.get("software_checklist")
-    page = {"device": device, "items": items, "answer_labels": SOFTWARE_LABELS}
-    if request.method == "GET":
-        return render_template("devices/software.html", form={}, errors={}, **page)
-    form = _form_data()
-    data = {
-        "os_name": form.get("os_name", ""),
-        "os_version": form.get("os_version", ""),
-        "notes": form.get("notes", ""),
-        "checklist": _chosen(form, items),
-        "all_done": bool(form.get("all_done")),
-    }
-    try:
-        service.record_software(actor(), device, SoftwareInSchema().load(data))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        return (
-            render_template("devices/software.html", form=form, errors=_refused(error), **page),
-            422,
-        )
-    db.session.commit()
-    flash(_("Software vastgelegd. Volgende stap: de controle."), "success")
-    return redirect(url_for("devices.show", device_id=device.id))
+    def done(_install) -> None:
+        flash(_("Software vastgelegd. Volgende stap: de controle."), "success")
+
+    return _checklist_form(
+        device_id,
+        "devices/software.html",
+        service.SOFTWARE,
+        {"answer_labels": SOFTWARE_LABELS},
+        lambda form: {
+            "os_name": form.get("os_name", ""),
+            "os_version": form.get("os_version", ""),
+            "notes": form.get("notes", ""),
+        },
+        SoftwareInSchema(),
+        service.record_software,
+        done,
+    )
 
 
 @bp.route("/<int:device_id>/check", methods=["GET", "POST"])
 @role_required(VOLUNTEER)
 def check(device_id: int):
+    def done(result) -> None:
+        if result.passed:
+            flash(_("Controle goedgekeurd. U kunt het apparaat nu klaarzetten."), "success")
+        else:
+            flash(_("Controle afgekeurd: het apparaat gaat naar reparatie."), "warning")
+
+    return _checklist_form(
+        device_id,
+        "devices/check.html",
+        service.QC,
+        {"qc_labels": QC_LABELS},
+        lambda form: {"notes": form.get("notes", "")},
+        QualityCheckInSchema(),
+        service.record_quality_check,
+        done,
+    )
+
+
+def _checklist_form(
+    device_id: int, template: str, checklist, labels: dict, other, schema, record, done
+):
+    """The software or quality-check form: an answer per item of its checklist, or the
+    control that answers them all at once, and the form's other fields (`other`); `record`
+    is the service function, `done` says what happened."""
     device = service.get_device(device_id)
-    items = settings.get("qc_checklist")
-    page = {"device": device, "items": items, "qc_labels": QC_LABELS}
+    items = settings.get(checklist.setting)
+    page = {"device": device, "items": items, **labels}
     if request.method == "GET":
-        return render_template("devices/check.html", form={}, errors={}, **page)
-    form = _form_data()
-    data = {
-        "results": _chosen(form, items),
-        "all_pass": bool(form.get("all_pass")),
-        "notes": form.get("notes", ""),
+        return render_template(template, form={}, errors={}, **page)
+    form = form_data()
+    data = other(form) | {
+        checklist.field: _chosen(form, items),
+        checklist.all_field: bool(form.get(checklist.all_field)),
     }
-    try:
-        result = service.record_quality_check(actor(), device, QualityCheckInSchema().load(data))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        return (
-            render_template("devices/check.html", form=form, errors=_refused(error), **page),
+    result = forms.submit(
+        lambda: record(actor(), device, **schema.load(data)),
+        again=lambda errors, _error: (
+            render_template(template, form=form, errors=errors, **page),
             422,
-        )
-    db.session.commit()
-    if result.passed:
-        flash(_("Controle goedgekeurd. U kunt het apparaat nu klaarzetten."), "success")
-    else:
-        flash(_("Controle afgekeurd: het apparaat gaat naar reparatie."), "warning")
+        ),
+    )
+    done(result)
     return redirect(url_for("devices.show", device_id=device.id))
 
 
@@ -540,16 +356,15 @@ def bulk_import():
     # Spool to disk: the import reads the file twice and must not hold it in memory.
     path = bulk.spool_upload(upload)
     try:
-        count = bulk.import_rows(actor(), bulk.opener(path))
-    except bulk.ImportRefused as refused:
-        db.session.rollback()
-        return (
-            render_template("devices/import.html", result=refused.result, columns=bulk.COLUMNS),
-            422,
+        count = forms.submit(
+            lambda: bulk.import_rows(actor(), bulk.opener(path)),
+            again=lambda _errors, refused: (
+                render_template("devices/import.html", result=refused.result, columns=bulk.COLUMNS),
+                422,
+            ),
         )
     finally:
         os.unlink(path)
-    db.session.commit()
     flash(_("%(count)s apparaten ingelezen.", count=count), "success")
     return redirect(url_for("devices.index", state="intake"))
 
@@ -557,8 +372,6 @@ def bulk_import():
 @bp.route("/export.csv")
 @role_required(VOLUNTEER)
 def export():
-    return Response(
-        stream_with_context(csvexport.stream(bulk.export_rows())),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="apparaten.csv"'},
+    return file_response(
+        stream_with_context(csvexport.stream(bulk.export_rows())), "text/csv", "apparaten.csv"
     )

@@ -27,6 +27,7 @@ from enum import StrEnum
 from flask_babel import gettext as _
 
 from uitleen.devices.tags import find_tags
+from uitleen.errors import Refusal
 
 TOOL = "nwipe"
 
@@ -178,13 +179,8 @@ class Outcome(StrEnum):
     ABORTED = "aborted"
 
 
-class WipeLogError(ValueError):
+class WipeLogError(Refusal):
     """A file that cannot be read as a complete nwipe log; the message says what was expected."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)

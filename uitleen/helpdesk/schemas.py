@@ -9,9 +9,11 @@ import re
 import marshmallow as ma
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from marshmallow import EXCLUDE, fields, validate
+from marshmallow import EXCLUDE, fields
 
+from uitleen import validate
 from uitleen.helpdesk.models import CATEGORIES, STATUSES
+from uitleen.schemas import Schema, required
 
 MESSAGE_MAX = 1000
 NOTE_MAX = 2000
@@ -58,7 +60,7 @@ class _Trimmed(fields.String):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
-class AskInSchema(ma.Schema):
+class AskInSchema(Schema):
     """The public help-request form: what is wrong, and optionally a message and a number."""
 
     class Meta:
@@ -76,28 +78,32 @@ class AskInSchema(ma.Schema):
 # Staff side ------------------------------------------------------------------------------
 
 
-class QueueQuerySchema(ma.Schema):
+class QueueQuerySchema(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(QUEUE_FILTERS))
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     mine = fields.Boolean(load_default=False)
 
 
-class NoteInSchema(ma.Schema):
-    note = _Trimmed(required=True, validate=validate.Length(min=1, max=NOTE_MAX))
+class NoteInSchema(Schema):
+    note = _Trimmed(
+        required=True,
+        validate=validate.Length(min=1, max=NOTE_MAX),
+        error_messages=required(lazy_gettext("Vul de notitie in.")),
+    )
 
 
-class CloseInSchema(ma.Schema):
+class CloseInSchema(Schema):
     note = _Trimmed(load_default="", validate=validate.Length(max=NOTE_MAX))
 
 
-class HelpRequestPatchSchema(ma.Schema):
+class HelpRequestPatchSchema(Schema):
     """Move a request (in_progress takes or reopens it, done closes it) and/or add a note."""
 
     status = fields.String(validate=validate.OneOf(("in_progress", "done")))
     note = _Trimmed(validate=validate.Length(max=NOTE_MAX))
 
 
-class DeviceRefSchema(ma.Schema):
+class DeviceRefSchema(Schema):
     id = fields.Integer()
     asset_tag = fields.String()
     kind = fields.String()
@@ -105,12 +111,12 @@ class DeviceRefSchema(ma.Schema):
     model = fields.String()
 
 
-class StaffRefSchema(ma.Schema):
+class StaffRefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
 
 
-class BorrowerSchema(ma.Schema):
+class BorrowerSchema(Schema):
     """The household that has the device on loan: intake workers and coordinators only."""
 
     household_id = fields.Integer()
@@ -121,7 +127,7 @@ class BorrowerSchema(ma.Schema):
     loan_kind = fields.String()
 
 
-class HelpRequestOutSchema(ma.Schema):
+class HelpRequestOutSchema(Schema):
     """A help request for the desk (the queue is closed to the workshop role)."""
 
     id = fields.Integer(attribute="request.id")

@@ -20,7 +20,7 @@ from uitleen.auth.models import User
 from uitleen.db import utcnow
 from uitleen.devices.lifecycle import FINAL_STATES
 from uitleen.devices.models import Device, RetiredToken
-from uitleen.errors import Conflict, NotFound
+from uitleen.errors import Conflict, NotFound, found
 from uitleen.extensions import db
 from uitleen.helpdesk.models import CATEGORIES, STATUSES, HelpRequest
 from uitleen.households.models import Household
@@ -187,10 +187,9 @@ class QueueItem:
 
 
 def get_request(request_id: int) -> HelpRequest:
-    help_request = db.session.get(HelpRequest, request_id)
-    if help_request is None:
-        raise NotFound(_("Deze hulpvraag bestaat niet."), code="help_request_not_found")
-    return help_request
+    return found(
+        HelpRequest, request_id, _("Deze hulpvraag bestaat niet."), "help_request_not_found"
+    )
 
 
 def queue(

@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-import marshmallow as ma
 from flask import (
     Blueprint,
     current_app,
@@ -15,10 +14,11 @@ from flask import (
 from flask_babel import force_locale, lazy_gettext
 from flask_babel import gettext as _
 
+from uitleen import forms
 from uitleen.auth.access import actor, public, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.devices import service as devices
-from uitleen.errors import plain_errors, with_exception_headers
+from uitleen.errors import with_exception_headers
 from uitleen.extensions import csrf, db
 from uitleen.helpdesk import public as page
 from uitleen.helpdesk import service
@@ -84,25 +84,27 @@ def _respond(body_and_status):
     return page.finish(response)
 
 
-def in_page_language(view):
-    """Answer in the household's language, on /h/ and on the /H/ that labels print."""
+def on_active_label(view):
+    """Answer in the household's language (on /h/ and on the /H/ that labels print), about
+    the label behind the token: the view gets the label; a retired or unknown one gets its
+    own calm page."""
 
     @wraps(view)
-    def localised(*args, **kwargs):
+    def answer(token: str):
         with force_locale(page.choose_language()):
-            return view(*args, **kwargs)
+            label = service.lookup(token, page.SETTING_KEYS)
+            if label.status != service.ACTIVE:
+                return _respond(_dead_label(label))
+            return view(label)
 
-    return localised
+    return answer
 
 
 @bp.route("/h/<token>")
 @public
 @page_views_limit
-@in_page_language
-def public_help(token: str):
-    label = service.lookup(token, page.SETTING_KEYS)
-    if label.status != service.ACTIVE:
-        return _respond(_dead_label(label))
+@on_active_label
+def public_help(label: service.Label):
     return _respond(page.help_page(label))
 
 
@@ -145,11 +147,8 @@ def _ask_page(label: service.Label, form: dict, errors: dict, status: int = 200)
 @csrf.exempt  # no session to bind a token to; see uitleen.helpdesk.public for what guards it
 @page_views_limit
 @posts_limit
-@in_page_language
-def ask(token: str):
-    label = service.lookup(token, page.SETTING_KEYS)
-    if label.status != service.ACTIVE:
-        return _respond(_dead_label(label))
+@on_active_label
+def ask(label: service.Label):
     if request.method == "GET":
         return _respond(_ask_page(label, {}, {}))
     form = {key: request.form.get(key, "") for key in ("category", "message", "phone")}
@@ -157,27 +156,28 @@ def ask(token: str):
         return _respond(_ask_page(label, form, {"form_token": str(page.FOREIGN_FORM)}, 403))
     if not page.form_token_ok(request.form.get("form_token"), label.token):
         return _respond(_ask_page(label, form, {"form_token": str(page.STALE_FORM)}, 400))
-    try:
-        data = AskInSchema().load(form)
-    except ma.ValidationError as error:
-        errors = {field: " ".join(m) for field, m in plain_errors(error.messages).items()}
-        return _respond(_ask_page(label, form, errors, 422))
-    service.create_request(label, language=page.page_language(), **data)
-    db.session.commit()
+    data = forms.submit(
+        lambda: _asked(label, AskInSchema().load(form)),
+        again=lambda errors, _error: _respond(
+            _ask_page(label, form, {field: " ".join(m) for field, m in errors.items()}, 422)
+        ),
+    )
     # The language goes along, so the thank-you page answers in it even without cookies.
     lang = page.page_language()
     callback = 1 if data["phone"] else None
     return redirect(url_for("helpdesk.thanks", token=label.token, lang=lang, cb=callback), 303)
 
 
+def _asked(label, data: dict) -> dict:
+    service.create_request(label, language=page.page_language(), **data)
+    return data
+
+
 @bp.route("/h/<token>/bedankt")
 @public
 @page_views_limit
-@in_page_language
-def thanks(token: str):
-    label = service.lookup(token, page.SETTING_KEYS)
-    if label.status != service.ACTIVE:
-        return _respond(_dead_label(label))
+@on_active_label
+def thanks(label: service.Label):
     has_phone = request.args.get("cb") == "1"
     context = page.page_context(
         label, has_phone=has_phone, lang_args={"cb": 1} if has_phone else {}
@@ -244,10 +244,8 @@ def _safe_link(make):
 @bp.route("/help-requests/")
 @role_required(INTAKE)
 def queue():
-    try:
-        query = QueueQuerySchema().load(request.args.to_dict())
-    except ma.ValidationError:
-        query = QueueQuerySchema().load({})
+    query, _errors = forms.attempt(lambda: QueueQuerySchema().load(request.args.to_dict()), None)
+    query = query or QueueQuerySchema().load({})
     requests = service.queue(
         status=query["status"],
         category=query["category"],
@@ -300,31 +298,24 @@ def take(request_id: int):
 @bp.route("/help-requests/<int:request_id>/notes", methods=["POST"])
 @role_required(INTAKE)
 def add_note(request_id: int):
-    help_request = service.get_request(request_id)
-    form = request.form.to_dict()
-    try:
-        data = NoteInSchema().load({"note": form.get("note", "")})
-    except ma.ValidationError as error:
-        db.session.rollback()
-        return _detail(help_request, plain_errors(error.messages), form, 422)
-    service.add_note(actor(), help_request, data["note"])
-    db.session.commit()
-    return _back(help_request, _("Notitie opgeslagen."))
+    return _with_note(request_id, NoteInSchema(), service.add_note, _("Notitie opgeslagen."))
 
 
 @bp.route("/help-requests/<int:request_id>/close", methods=["POST"])
 @role_required(INTAKE)
 def close(request_id: int):
+    return _with_note(request_id, CloseInSchema(), service.close, _("Hulpvraag afgerond."))
+
+
+def _with_note(request_id: int, schema, action, done: str):
+    """A note, or closing with one: the request's page again when the note is refused."""
     help_request = service.get_request(request_id)
     form = request.form.to_dict()
-    try:
-        data = CloseInSchema().load({"note": form.get("note", "")})
-    except ma.ValidationError as error:
-        db.session.rollback()
-        return _detail(help_request, plain_errors(error.messages), form, 422)
-    service.close(actor(), help_request, data["note"])
-    db.session.commit()
-    return _back(help_request, _("Hulpvraag afgerond."))
+    forms.submit(
+        lambda: action(actor(), help_request, schema.load({"note": form.get("note", "")})["note"]),
+        again=lambda errors, _error: _detail(help_request, errors, form),
+    )
+    return _back(help_request, done)
 
 
 @bp.route("/help-requests/<int:request_id>/reopen", methods=["POST"])

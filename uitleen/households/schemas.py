@@ -5,12 +5,12 @@ from datetime import date
 
 import marshmallow as ma
 from flask_babel import gettext as _
-from marshmallow import validate
+from flask_babel import lazy_gettext
 
-from uitleen import clock
+from uitleen import clock, validate
 from uitleen.households.models import NEEDS, PROOF_KINDS
 from uitleen.i18n import SUPPORTED
-from uitleen.schemas import PageQuerySchema
+from uitleen.schemas import PageQuerySchema, Schema, required
 
 # A phone number: an optional + first, then 8 to 15 digits with spaces ( ) . / - between
 # them. One pattern, so the OpenAPI document states the same rule the app keeps.
@@ -47,7 +47,7 @@ def check_consent_date(value: date) -> None:
         raise ma.ValidationError(_("Vul een datum na 2000 in, bijvoorbeeld de datum van vandaag."))
 
 
-class HouseholdInSchema(ma.Schema):
+class HouseholdInSchema(Schema):
     """What the intake desk fills in; everything personal is optional."""
 
     contact_name = ma.fields.String(
@@ -77,8 +77,13 @@ class HouseholdInSchema(ma.Schema):
         required=True,
         validate=validate.OneOf(PROOF_KINDS),
         metadata={"description": "the kind of proof seen; never a copy"},
+        error_messages=required(lazy_gettext("Kies welk bewijs u heeft gezien.")),
     )
-    consent_date = ma.fields.Date(required=True, validate=check_consent_date)
+    consent_date = ma.fields.Date(
+        required=True,
+        validate=check_consent_date,
+        error_messages=required(lazy_gettext("Vul de datum van de toestemming in.")),
+    )
 
     @ma.validates_schema
     def children_fit_household(self, data: dict, **_kwargs) -> None:
@@ -98,7 +103,7 @@ class HouseholdPatchSchema(HouseholdInSchema):
     consent_date = ma.fields.Date(validate=check_consent_date)
 
 
-class HouseholdOutSchema(ma.Schema):
+class HouseholdOutSchema(Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
     contact_name = ma.fields.String(allow_none=True)
@@ -120,12 +125,16 @@ class HouseholdQuerySchema(PageQuerySchema):
     )
 
 
-class WaitingInSchema(ma.Schema):
-    need = ma.fields.String(required=True, validate=validate.OneOf(NEEDS))
+class WaitingInSchema(Schema):
+    need = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(NEEDS),
+        error_messages=required(lazy_gettext("Kies wat het huishouden nodig heeft.")),
+    )
     note = ma.fields.String(allow_none=True, validate=validate.Length(max=1000))
 
 
-class WaitingOutSchema(ma.Schema):
+class WaitingOutSchema(Schema):
     id = ma.fields.Integer()
     household_id = ma.fields.Integer()
     household_code = ma.fields.Function(lambda entry: entry.household.code)

@@ -36,7 +36,7 @@ from uitleen import clock
 from uitleen.audit.models import Event
 from uitleen.audit.service import record
 from uitleen.db import utcnow
-from uitleen.errors import Conflict, NotFound, field_error
+from uitleen.errors import Conflict, field_error, found
 from uitleen.extensions import db
 from uitleen.households import signals
 from uitleen.households.models import NEEDS, PROOF_KINDS, Household, WaitingEntry
@@ -112,10 +112,7 @@ def phone_digits(phone: str | None) -> str:
 
 
 def get(household_id: int) -> Household:
-    household = db.session.get(Household, household_id)
-    if household is None:
-        raise NotFound(_("Dit huishouden bestaat niet."), code="household_not_found")
-    return household
+    return found(Household, household_id, _("Dit huishouden bestaat niet."), "household_not_found")
 
 
 def by_code(code: str) -> Household | None:
@@ -384,10 +381,7 @@ def add_to_waiting_list(actor, household: Household, need: str, note: str = "") 
 
 
 def get_entry(entry_id: int) -> WaitingEntry:
-    entry = db.session.get(WaitingEntry, entry_id)
-    if entry is None:
-        raise NotFound(_("Deze plek op de wachtlijst bestaat niet."))
-    return entry
+    return found(WaitingEntry, entry_id, _("Deze plek op de wachtlijst bestaat niet."))
 
 
 def remove_from_waiting_list(actor, entry: WaitingEntry) -> WaitingEntry:

@@ -3,12 +3,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from marshmallow import ValidationError
 
-from uitleen import clock
+from uitleen import clock, forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
-from uitleen.errors import DomainError, errors_of
 from uitleen.extensions import db
 from uitleen.households import service, signals
 from uitleen.households.models import NEEDS
@@ -48,23 +46,39 @@ def index():
     return render_template("households/index.html", query=query, households=found)
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/new", endpoint="new", methods=["GET", "POST"], defaults={"household_id": None})
+@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
 @role_required(INTAKE)
-def new():
-    values = {"language": "nl", "consent_date": clock.today().isoformat()}
+def edit(household_id: int | None):
+    """Register a household, or change one: the same form."""
+    household = service.get(household_id) if household_id else None
     if request.method == "GET":
-        return render_template("households/form.html", values=values, errors={}, **choices())
+        if household is None:
+            values = {"language": "nl", "consent_date": clock.today().isoformat()}
+        else:
+            values = {key: getattr(household, key) for key in service.EDITABLE_FIELDS}
+        return _household_page(values, {}, household)
     values = form_values(request.form)
-    try:
-        household = service.register(actor(), HouseholdInSchema().load(values))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        return render_template(
-            "households/form.html", values=values, errors=errors_of(error), **choices()
-        ), 422
-    db.session.commit()
-    flash(_("Huishouden %(code)s is geregistreerd.", code=household.code))
-    return redirect(url_for("households.show", household_id=household.id))
+
+    def save():
+        if household is None:
+            return service.register(actor(), HouseholdInSchema().load(values))
+        return service.update_household(actor(), household, HouseholdPatchSchema().load(values))
+
+    saved = forms.submit(
+        save, again=lambda errors, _error: (_household_page(values, errors, household), 422)
+    )
+    if household is None:
+        flash(_("Huishouden %(code)s is geregistreerd.", code=saved.code))
+    else:
+        flash(_("De gegevens zijn opgeslagen."))
+    return redirect(url_for("households.show", household_id=saved.id))
+
+
+def _household_page(values: dict, errors: dict, household):
+    return render_template(
+        "households/form.html", household=household, values=values, errors=errors, **choices()
+    )
 
 
 @bp.route("/<int:household_id>")
@@ -87,32 +101,6 @@ def _page(household) -> dict:
     }
 
 
-@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
-@role_required(INTAKE)
-def edit(household_id: int):
-    household = service.get(household_id)
-    if request.method == "GET":
-        values = {key: getattr(household, key) for key in service.EDITABLE_FIELDS}
-        return render_template(
-            "households/form.html", household=household, values=values, errors={}, **choices()
-        )
-    values = form_values(request.form)
-    try:
-        service.update_household(actor(), household, HouseholdPatchSchema().load(values))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        return render_template(
-            "households/form.html",
-            household=service.get(household_id),
-            values=values,
-            errors=errors_of(error),
-            **choices(),
-        ), 422
-    db.session.commit()
-    flash(_("De gegevens zijn opgeslagen."))
-    return redirect(url_for("households.show", household_id=household.id))
-
-
 @bp.route("/<int:household_id>/erase", methods=["POST"])
 @role_required(INTAKE)
 def erase(household_id: int):
@@ -123,15 +111,7 @@ def erase(household_id: int):
             **_page(household),
             errors={"confirm": [_("Vink aan dat het huishouden hierom heeft gevraagd.")]},
         ), 422
-    try:
-        service.erase(actor(), household)
-    except DomainError as error:
-        db.session.rollback()
-        household = service.get(household_id)
-        return render_template(
-            "households/show.html", **_page(household), errors=errors_of(error)
-        ), error.status
-    db.session.commit()
+    forms.submit(lambda: service.erase(actor(), household), again=_show_again(household_id))
     flash(_("De persoonlijke gegevens van %(code)s zijn gewist.", code=household.code))
     return redirect(url_for("households.show", household_id=household.id))
 
@@ -140,18 +120,21 @@ def erase(household_id: int):
 @role_required(INTAKE)
 def add_to_waiting_list(household_id: int):
     household = service.get(household_id)
-    try:
+
+    def wait():
         data = WaitingInSchema().load(form_values(request.form))
         service.add_to_waiting_list(actor(), household, data["need"], data.get("note") or "")
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        household = service.get(household_id)
-        return render_template(
-            "households/show.html", **_page(household), errors=errors_of(error)
-        ), 422 if isinstance(error, ValidationError) else error.status
-    db.session.commit()
+
+    forms.submit(wait, again=_show_again(household_id))
     flash(_("%(code)s staat op de wachtlijst.", code=household.code))
     return redirect(url_for("households.waiting"))
+
+
+def _show_again(household_id: int) -> forms.Again:
+    """The household's page with a refusal of one of its buttons."""
+    return lambda errors, _error: render_template(
+        "households/show.html", **_page(service.get(household_id)), errors=errors
+    )
 
 
 @bp.route("/waiting")

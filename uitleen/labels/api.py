@@ -7,6 +7,7 @@ from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE, VOLUNTEER
 from uitleen.contract import Blueprint
 from uitleen.devices import service as devices
+from uitleen.downloads import pdf_response
 from uitleen.extensions import db
 from uitleen.labels import jobs, service
 from uitleen.labels.render import render_labels
@@ -53,11 +54,7 @@ def print_labels(data):
 
 
 def _pdf(document: bytes, filename: str) -> Response:
-    return Response(
-        document,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return pdf_response(document, filename)
 
 
 def _job_pdf(job: jobs.Job, filename: str) -> Response:

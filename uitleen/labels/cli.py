@@ -7,7 +7,7 @@ import click
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from uitleen.errors import Invalid, plain_errors
+from uitleen.errors import Invalid, field_errors
 from uitleen.extensions import db
 from uitleen.labels import service
 from uitleen.labels.render import write_labels
@@ -32,7 +32,7 @@ def labels(format_, state, tags, start, copies, output: Path):
     try:
         run = service.prepare_print(None, **LabelPrintInSchema().load(data))
     except ValidationError as error:
-        _refuse(plain_errors(error.messages))
+        _refuse(field_errors(error.messages))
     except Invalid as error:
         _refuse(error.errors or {"_schema": [error.message]})
     db.session.commit()

@@ -1,23 +1,25 @@
 """One input schema for a print request: the API's JSON and the HTML forms alike."""
 
 import marshmallow as ma
-from marshmallow import validate
+from flask_babel import lazy_gettext
 
+from uitleen import validate
 from uitleen.devices.lifecycle import STATES
 from uitleen.labels.service import MAX_COPIES, MAX_LABELS
+from uitleen.schemas import Schema, required_text
 
 F = ma.fields
 
 
-class LabelPrintInSchema(ma.Schema):
+class LabelPrintInSchema(Schema):
     """Which devices, on which label format, starting at which position of the sheet."""
 
     class Meta:
         unknown = ma.EXCLUDE  # HTML forms also send csrf_token and the submit button
 
-    format = F.String(
-        required=True,
-        validate=validate.Length(min=1, max=60),
+    format = required_text(
+        lazy_gettext("Kies een labelformaat."),
+        60,
         metadata={"description": "a format id: a file name in labels/ without .toml, e.g. L7160"},
     )
     device_ids = F.List(
@@ -55,13 +57,13 @@ class LabelPrintInSchema(ma.Schema):
         return {key: value for key, value in data.items() if value != ""}
 
 
-class RotationInSchema(ma.Schema):
+class RotationInSchema(Schema):
     """Why the label is replaced; required when the device is on loan."""
 
     reason = F.String(load_default="", validate=validate.Length(max=200))
 
 
-class RotationSchema(ma.Schema):
+class RotationSchema(Schema):
     """A device's label after rotation: print this URL's QR code; the old one is retired."""
 
     device_id = F.Integer()

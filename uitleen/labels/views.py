@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -14,13 +13,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from marshmallow import ValidationError
 
+from uitleen import forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import service as devices
 from uitleen.devices.lifecycle import STATE_NAMES
-from uitleen.errors import Invalid, NotFound, plain_errors
+from uitleen.downloads import pdf_response
+from uitleen.errors import Invalid, NotFound
 from uitleen.extensions import db
 from uitleen.labels import jobs, reach, service
 from uitleen.labels.render import render_labels
@@ -90,11 +90,7 @@ def _deliver(run: service.PrintRun, filename: str):
     if run.count <= jobs.inline_max():
         db.session.commit()  # before drawing: no write lock held while the CPU works
         pdf = render_labels(run.fmt, run.labels(), run.start, notice=run.notice)
-        return Response(
-            pdf,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{filename}"'},
-        )
+        return pdf_response(pdf, filename, inline=True)
     # When too busy, start() raises before the commit, so nothing is logged.
     job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())
     db.session.commit()
@@ -119,14 +115,13 @@ def print_selection():
     form = request.form.to_dict()
     if "format" not in form:  # checked in the device list: choose the labels first
         return _selection_page(form, device_ids, {})
-    try:
-        run = service.prepare_print(actor(), **LabelPrintInSchema().load(_input(form, device_ids)))
-    except ValidationError as error:
-        db.session.rollback()
-        return _selection_page(form, device_ids, plain_errors(error.messages), 422)
-    except Invalid as error:
-        db.session.rollback()
-        return _selection_page(form, device_ids, error.errors or {"_schema": [error.message]}, 422)
+    run = forms.submit(
+        lambda: service.prepare_print(
+            actor(), **LabelPrintInSchema().load(_input(form, device_ids))
+        ),
+        again=lambda errors, _error: _selection_page(form, device_ids, errors, 422),
+        commit=False,
+    )
     return _deliver(run, run.filename)
 
 
@@ -158,15 +153,12 @@ def device(device_id: int):
     if request.method == "GET":
         return _device_page(item, {}, {})
     form = request.form.to_dict()
-    try:
-        data = LabelPrintInSchema().load(_input(form, [device_id]) | {"tags": [], "state": None})
-        run = service.prepare_print(actor(), **data)
-    except ValidationError as error:
-        db.session.rollback()
-        return _device_page(item, form, plain_errors(error.messages), 422)
-    except Invalid as error:
-        db.session.rollback()
-        return _device_page(item, form, error.errors or {"_schema": [error.message]}, 422)
+    one = _input(form, [device_id]) | {"tags": [], "state": None}
+    run = forms.submit(
+        lambda: service.prepare_print(actor(), **LabelPrintInSchema().load(one)),
+        again=lambda errors, _error: _device_page(item, form, errors, 422),
+        commit=False,
+    )
     return _deliver(run, f"label-{item.asset_tag}.pdf")
 
 

@@ -7,6 +7,7 @@ from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import INTAKE
 from uitleen.contract import Blueprint
 from uitleen.db import writes
+from uitleen.downloads import pdf_response
 from uitleen.extensions import db
 from uitleen.loans import service
 from uitleen.loans.schemas import (
@@ -42,7 +43,7 @@ class Loans(MethodView):
     @blp.response(201, LoanOutSchema)
     def post(self, data):
         """Issue a ready device to a household; 409 when someone else was just faster."""
-        loan = service.issue_from_input(actor(), data)
+        loan = service.issue_from_input(actor(), **data)
         db.session.commit()
         return loan
 
@@ -114,8 +115,4 @@ def _clean(data: dict) -> dict:
 
 
 def _pdf(document: bytes, filename: str) -> Response:
-    return Response(
-        document,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return pdf_response(document, filename)

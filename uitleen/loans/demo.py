@@ -100,9 +100,8 @@ def _device_ready_by(demo, moment) -> Device:
     with at(arrived):
         device = devices.register_device(
             demo.users["volunteer"],
-            {"kind": "laptop", "make": "Lenovo", "model": "ThinkPad T480",
-             "serial": f"PF{serial:06X}L", "condition_grade": "B"},
-        )  # fmt: skip
+            devices.DeviceInput(make="Lenovo", model="ThinkPad T480", serial=f"PF{serial:06X}L"),
+        )
     devices_demo.bring_to_ready(demo.users["volunteer"], device, demo.rng, arrived)
     demo.objects.setdefault("devices", []).append(device)  # later seeders pick from these
     return device

@@ -5,12 +5,13 @@ from decimal import Decimal, InvalidOperation
 
 import marshmallow as ma
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import validate
 
+from uitleen import validate
 from uitleen.loans.models import KINDS, OUTCOMES
 from uitleen.loans.service import CLOSE_OUTCOMES, FILTERS
-from uitleen.schemas import ID_RANGE, PageQuerySchema
+from uitleen.schemas import ID_RANGE, PageQuerySchema, Schema, required, required_text
 
 MAX_DEPOSIT_CENTS = 100_000
 # What the API takes as a deposit: 0 to 1000 euro, a comma or point before the cents.
@@ -41,15 +42,15 @@ class Euros(ma.fields.Field):
         return None if value is None else f"{Decimal(value) / 100:.2f}"
 
 
-class IssueSchema(ma.Schema):
-    device = ma.fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=300),
+class IssueSchema(Schema):
+    device = required_text(
+        lazy_gettext("Vul het apparaat in: het nummer (UIT-00042) of scan het label."),
+        300,
         metadata={"description": "asset tag (UIT-00042), or the label's scanned URL or token"},
     )
-    household = ma.fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=20),
+    household = required_text(
+        lazy_gettext("Vul de code van het huishouden in, bijvoorbeeld HH-7Q4K."),
+        20,
         metadata={"description": "household code, e.g. HH-7KQ2M"},
     )
     kind = ma.fields.String(load_default="loan", validate=validate.OneOf(KINDS))
@@ -71,12 +72,14 @@ class IssueSchema(ma.Schema):
     note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class ExtendSchema(ma.Schema):
-    due_date = ma.fields.Date(required=True)
+class ExtendSchema(Schema):
+    due_date = ma.fields.Date(
+        required=True, error_messages=required(lazy_gettext("Vul de nieuwe terugbrengdatum in."))
+    )
     note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class ReturnSchema(ma.Schema):
+class ReturnSchema(Schema):
     condition = ma.fields.String(
         allow_none=True,
         validate=validate.Length(max=2000),
@@ -87,9 +90,13 @@ class ReturnSchema(ma.Schema):
     note = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class CloseSchema(ma.Schema):
-    outcome = ma.fields.String(required=True, validate=validate.OneOf(tuple(CLOSE_OUTCOMES)))
-    note = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+class CloseSchema(Schema):
+    outcome = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(tuple(CLOSE_OUTCOMES)),
+        error_messages=required(lazy_gettext("Kies wat er is gebeurd.")),
+    )
+    note = required_text(lazy_gettext("Vul in wat er is gebeurd."), 2000)
     deposit_refunded = ma.fields.Boolean(load_default=False)
 
 
@@ -101,7 +108,7 @@ class LoanQuerySchema(PageQuerySchema):
     )
 
 
-class LoanOutSchema(ma.Schema):
+class LoanOutSchema(Schema):
     """For the intake desk and coordinators only: names the household by its code."""
 
     id = ma.fields.Integer()
@@ -123,7 +130,7 @@ class LoanOutSchema(ma.Schema):
     notes = ma.fields.String()
 
 
-class ReminderSchema(ma.Schema):
+class ReminderSchema(Schema):
     loan_id = ma.fields.Function(lambda r: r.loan.id)
     asset_tag = ma.fields.Function(lambda r: r.loan.device.asset_tag)
     household_code = ma.fields.Function(lambda r: r.loan.household.code)

@@ -22,7 +22,7 @@ from uitleen.db import as_utc, utcnow
 from uitleen.devices import lifecycle
 from uitleen.devices import service as devices
 from uitleen.devices.models import Device, RetiredToken
-from uitleen.errors import Conflict, NotFound, field_error
+from uitleen.errors import Conflict, field_error, found
 from uitleen.extensions import db
 from uitleen.households import service as households
 from uitleen.households.models import Household
@@ -50,10 +50,7 @@ JUST_NOW = timedelta(minutes=10)
 
 
 def get(loan_id: int) -> Loan:
-    loan = db.session.get(Loan, loan_id)
-    if loan is None:
-        raise NotFound(_("Deze lening bestaat niet."), code="loan_not_found")
-    return loan
+    return found(Loan, loan_id, _("Deze lening bestaat niet."), "loan_not_found")
 
 
 def today() -> date:
@@ -270,18 +267,26 @@ def issue(
     return loan
 
 
-def issue_from_input(actor, data: dict) -> Loan:
-    """issue() from validated form or API input: a device reference and a household code."""
-    device = find_device(data["device"])
-    household = find_household(data["household"])
+def issue_from_input(
+    actor,
+    *,
+    device: str,
+    household: str,
+    kind: str | None = "loan",
+    due_date: date | None = None,
+    deposit: int | None = None,
+    note: str | None = "",
+) -> Loan:
+    """issue() from validated form or API input (IssueSchema): a device reference (tag,
+    label URL or token), a household code; the deposit in cents."""
     return issue(
         actor,
-        device,
-        household,
-        kind=data.get("kind") or "loan",
-        due_date=data.get("due_date"),
-        deposit_cents=data.get("deposit"),
-        note=data.get("note") or "",
+        find_device(device),
+        find_household(household),
+        kind=kind or "loan",
+        due_date=due_date,
+        deposit_cents=deposit,
+        note=note or "",
     )
 
 

@@ -1,14 +1,14 @@
 """Intake desk pages: issue a device, the loan page with its actions, and reminders."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from marshmallow import ValidationError
 
+from uitleen import forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.db import writes
-from uitleen.errors import DomainError, errors_of
+from uitleen.downloads import pdf_response
 from uitleen.extensions import db
 from uitleen.households import service as households
 from uitleen.households.schemas import form_values
@@ -43,17 +43,17 @@ def index():
     if status not in service.FILTERS:
         status = "open"
     device = request.args.get("device", "").strip()
-    errors = {}
-    try:
-        if device:
-            # A device in hand: straight to its open loan, to take it back.
-            loan = service.open_loan_for(device)
-            if loan is not None:
-                return redirect(url_for("loans.show", loan_id=loan.id))
-            status = "all"
-        loans = service.list_loans(status, limit=200, device=device or None)
-    except DomainError as error:
-        errors, loans = errors_of(error), []
+    loans, errors = [], {}
+    if device:
+        # A device in hand: straight to its open loan, to take it back.
+        loan, errors = forms.attempt(lambda: service.open_loan_for(device), None)
+        if loan is not None:
+            return redirect(url_for("loans.show", loan_id=loan.id))
+        status = "all"
+    if not errors:
+        loans, errors = forms.attempt(
+            lambda: service.list_loans(status, limit=200, device=device or None), []
+        )
     return render_template(
         "loans/index.html",
         loans=loans,
@@ -66,11 +66,11 @@ def index():
     ), 422 if errors else 200
 
 
-def _issue_form(values: dict, errors: dict, status: int = 200):
+def _issue_form(values: dict, errors: dict):
     household = (
         households.by_code(values.get("household") or "") if values.get("household") else None
     )
-    page = render_template(
+    return render_template(
         "loans/issue.html",
         values=values,
         errors=errors,
@@ -79,7 +79,6 @@ def _issue_form(values: dict, errors: dict, status: int = 200):
         next_entry=households.next_in_line(),
         need_names=households.NEED_NAMES,
     )
-    return page, status
 
 
 @bp.route("/issue", methods=["GET", "POST"])
@@ -94,13 +93,10 @@ def issue():
         }
         return _issue_form(values, {})
     values = form_values(request.form)
-    try:
-        loan = service.issue_from_input(actor(), IssueSchema().load(values))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        status = error.status if isinstance(error, DomainError) else 422
-        return _issue_form(values, errors_of(error), status)
-    db.session.commit()
+    loan = forms.submit(
+        lambda: service.issue_from_input(actor(), **IssueSchema().load(values)),
+        again=lambda errors, _error: _issue_form(values, errors),
+    )
     flash(
         _(
             "%(tag)s is meegegeven aan %(code)s. Print nu de afspraken.",
@@ -111,7 +107,7 @@ def issue():
     return redirect(url_for("loans.show", loan_id=loan.id))
 
 
-def _loan_page(loan, errors: dict, form: str = "", status: int = 200):
+def _loan_page(loan, errors: dict, form: str = ""):
     return render_template(
         "loans/show.html",
         loan=loan,
@@ -121,7 +117,7 @@ def _loan_page(loan, errors: dict, form: str = "", status: int = 200):
         + [(k, service.OUTCOME_NAMES[k]) for k in service.CLOSE_OUTCOMES],
         today=service.today(),
         **_names(),
-    ), status
+    )
 
 
 @bp.route("/<int:loan_id>")
@@ -137,23 +133,16 @@ def agreement(loan_id: int):
     loan = service.get(loan_id)
     document = service.print_agreement(actor(), loan)
     db.session.commit()
-    return Response(
-        document,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{service.agreement_filename(loan)}"'},
-    )
+    return pdf_response(document, service.agreement_filename(loan), inline=True)
 
 
 def _act(loan_id: int, form: str, schema, action, checkboxes=(), done: str = ""):
     """Run one action of the loan page; on a refusal show the page again with the reason."""
     values = form_values(request.form, checkboxes)
-    try:
-        action(service.get(loan_id), schema.load(values))
-    except (ValidationError, DomainError) as error:
-        db.session.rollback()
-        status = error.status if isinstance(error, DomainError) else 422
-        return _loan_page(service.get(loan_id), errors_of(error), form, status)
-    db.session.commit()
+    forms.submit(
+        lambda: action(service.get(loan_id), schema.load(values)),
+        again=lambda errors, _error: _loan_page(service.get(loan_id), errors, form),
+    )
     flash(done)
     return redirect(url_for("loans.show", loan_id=loan_id))
 

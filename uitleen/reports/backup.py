@@ -130,6 +130,11 @@ def backup_sqlite(source: Path, out: Path) -> Verification:
         src.execute("COMMIT")
     finally:
         src.close()
+    return _keep_if_verified(partial, out, check)
+
+
+def _keep_if_verified(partial: Path, out: Path, check: Verification) -> Verification:
+    """The copy becomes the backup only when it holds what the source held."""
     if not check.ok:
         partial.unlink(missing_ok=True)
         raise BackupError("The copy did not verify:\n" + "\n".join(check.lines()))
@@ -262,11 +267,7 @@ def backup_postgres(url: str, out: Path) -> Verification:
         partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
     check = Verification(counts, dump_counts(partial, env), "ok")
-    if not check.ok:
-        partial.unlink(missing_ok=True)
-        raise BackupError("The copy did not verify:\n" + "\n".join(check.lines()))
-    partial.replace(out)
-    return check
+    return _keep_if_verified(partial, out, check)
 
 
 def restore_postgres(backup: Path, url: str) -> Verification:

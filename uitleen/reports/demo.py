@@ -72,8 +72,7 @@ def _history_of_one(demo, received, serial: int) -> None:
     make, model = rng.choice(MODELS)
     with at(received):
         device = devices.register_device(
-            volunteer,
-            {"kind": "laptop", "make": make, "model": model, "serial": f"HIST{serial:05d}"},
+            volunteer, devices.DeviceInput(make=make, model=model, serial=f"HIST{serial:05d}")
         )
 
     fate = rng.random()

@@ -6,12 +6,13 @@ import marshmallow as ma
 from flask_babel import gettext as _
 
 from uitleen.reports.service import Period
+from uitleen.schemas import Schema
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MAX_DAYS = 5 * 366
 
 
-class PeriodQuerySchema(ma.Schema):
+class PeriodQuerySchema(Schema):
     """A period as from/to dates (inclusive), or a month as YYYY-MM."""
 
     start = ma.fields.Date(data_key="from", load_default=None)
@@ -45,7 +46,7 @@ def period_from(data: dict, default: Period) -> Period:
     return default
 
 
-class DevicesSchema(ma.Schema):
+class DevicesSchema(Schema):
     received = ma.fields.Integer()
     wiped = ma.fields.Integer()
     issued = ma.fields.Integer()
@@ -70,7 +71,7 @@ def _pairs(attribute: str):
     )
 
 
-class ReportSchema(ma.Schema):
+class ReportSchema(Schema):
     start = ma.fields.Function(lambda r: r.period.start.isoformat(), data_key="from")
     end = ma.fields.Function(lambda r: r.period.end.isoformat(), data_key="to")
     devices = ma.fields.Nested(DevicesSchema)
@@ -82,7 +83,7 @@ class ReportSchema(ma.Schema):
     help_per_category = _pairs("help_per_category")
 
 
-class BatchStockSchema(ma.Schema):
+class BatchStockSchema(Schema):
     id = ma.fields.Integer()
     provider = ma.fields.String()
     product = ma.fields.String()
@@ -92,7 +93,7 @@ class BatchStockSchema(ma.Schema):
     low = ma.fields.Boolean()
 
 
-class DashboardSchema(ma.Schema):
+class DashboardSchema(Schema):
     stock = _pairs("stock")
     months = ma.fields.List(ma.fields.String())
     received = ma.fields.List(ma.fields.Integer())

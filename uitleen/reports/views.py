@@ -7,12 +7,13 @@ from flask_babel import format_date, get_locale, lazy_gettext
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from uitleen import clock
+from uitleen import clock, forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.csvexport import to_csv
 from uitleen.devices.lifecycle import STATE_NAMES
-from uitleen.errors import Invalid, plain_errors
+from uitleen.downloads import file_response
+from uitleen.errors import Invalid, errors_of
 from uitleen.extensions import db
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.reports import charts, privacy, service
@@ -100,7 +101,7 @@ def requested_period() -> service.Period:
     except ValidationError as error:
         raise Invalid(
             _("Deze periode klopt niet. Kijk bij de datums wat er mis is."),
-            errors=plain_errors(error.messages),
+            errors=errors_of(error),
         ) from error
     return period_from(data, service.last_month(clock.today()))
 
@@ -109,12 +110,11 @@ def requested_period() -> service.Period:
 @role_required(COORDINATOR)
 def period():
     shortcuts = month_shortcuts(clock.today())
-    try:
-        chosen = requested_period()
-    except Invalid as error:
+    chosen, errors = forms.attempt(requested_period, None)
+    if errors:
         return render_template(
             "reports/period.html",
-            errors=error.errors,
+            errors=errors,
             form=request.args,
             shortcuts=shortcuts,
             report=None,
@@ -132,9 +132,7 @@ def period():
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(data, mimetype, filename)
 
 
 @bp.route("/reports/export.csv")

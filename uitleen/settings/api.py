@@ -1,6 +1,7 @@
 """REST API for coordinators: settings and locations."""
 
 import marshmallow as ma
+from flask_babel import lazy_gettext
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR
@@ -8,6 +9,7 @@ from uitleen.contract import Blueprint
 from uitleen.errors import NotFound
 from uitleen.extensions import db
 from uitleen.i18n import SUPPORTED_LANGUAGES
+from uitleen.schemas import Schema, required
 from uitleen.settings import service
 from uitleen.settings.schemas import (
     GeneralSettingsSchema,
@@ -29,8 +31,10 @@ class SettingsOutSchema(GeneralSettingsSchema, ListsSchema):
     help_texts = ma.fields.Dict(metadata={"description": "{lang: {section: {title, steps}}}"})
 
 
-class ActiveSchema(ma.Schema):
-    active = ma.fields.Boolean(required=True)
+class ActiveSchema(Schema):
+    active = ma.fields.Boolean(
+        required=True, error_messages=required(lazy_gettext("Kies ja of nee."))
+    )
 
 
 def _all_settings() -> dict:
@@ -85,11 +89,7 @@ def put_help_texts(data, lang: str):
     """Own help-page texts for one language; an empty sections object restores the defaults."""
     if lang not in SUPPORTED_LANGUAGES:
         raise NotFound(f"unknown language {lang}")
-    texts = dict(service.get("help_texts") or {})
-    texts[lang] = data["sections"]
-    if not data["sections"]:
-        texts.pop(lang)
-    service.put_many(actor(), {"help_texts": texts})
+    service.put_help_texts(actor(), lang, data["sections"])
     db.session.commit()
     return _all_settings()
 

@@ -4,8 +4,10 @@ import re
 
 import marshmallow as ma
 from flask_babel import gettext as _
-from marshmallow import validate
+from flask_babel import lazy_gettext
 
+from uitleen import validate
+from uitleen.schemas import Schema, TrimmedSchema, required, required_text
 from uitleen.settings.helptexts import SECTION_KEYS
 
 # An optional + first, then at least 6 digits with spaces ( ) - between them; at most 24
@@ -20,18 +22,24 @@ def _phone(value: str) -> None:
         )
 
 
-def _whole(minimum: int, maximum: int, **kwargs) -> ma.fields.Integer:
+def _whole(minimum: int, maximum: int, missing) -> ma.fields.Integer:
     return ma.fields.Integer(
-        required=True, strict=False, validate=validate.Range(minimum, maximum), **kwargs
+        required=True,
+        strict=False,
+        validate=validate.Range(minimum, maximum),
+        error_messages=required(missing),
     )
 
 
-class GeneralSettingsSchema(ma.Schema):
+class GeneralSettingsSchema(TrimmedSchema):
     """Organisation, loan defaults, retention and the voucher threshold."""
 
-    org_name = ma.fields.String(required=True, validate=validate.Length(1, 120))
+    org_name = required_text(lazy_gettext("Vul de naam van de organisatie in."), 120)
     org_phone = ma.fields.String(
-        required=True, validate=[validate.Length(1, 24), _phone], metadata={"pattern": PHONE}
+        required=True,
+        validate=[validate.Length(1, 24), _phone],
+        metadata={"pattern": PHONE},
+        error_messages=required(lazy_gettext("Vul het telefoonnummer in.")),
     )
     org_whatsapp = ma.fields.String(
         load_default="",
@@ -39,42 +47,50 @@ class GeneralSettingsSchema(ma.Schema):
         metadata={"pattern": f"^$|{PHONE}"},
     )
     org_address = ma.fields.String(load_default="", validate=validate.Length(0, 255))
-    loan_months = _whole(1, 60)
-    max_open_loans_per_household = _whole(1, 10)
-    loan_due_soon_days = _whole(1, 90)
-    retention_months = _whole(1, 120)
-    voucher_low_stock = _whole(0, 100_000)
+    loan_months = _whole(1, 60, lazy_gettext("Vul in hoeveel maanden een lening duurt."))
+    max_open_loans_per_household = _whole(
+        1, 10, lazy_gettext("Vul in hoeveel apparaten een huishouden tegelijk mag lenen.")
+    )
+    loan_due_soon_days = _whole(
+        1, 90, lazy_gettext("Vul in hoeveel dagen van tevoren een lening bijna terug moet.")
+    )
+    retention_months = _whole(1, 120, lazy_gettext("Vul in hoeveel maanden we gegevens bewaren."))
+    voucher_low_stock = _whole(
+        0, 100_000, lazy_gettext("Vul in bij hoeveel codes de voorraad bijna op is.")
+    )
     # Optional, so API clients written before it keep working; the form always sends it.
     max_open_vouchers_per_household = ma.fields.Integer(
         strict=False, validate=validate.Range(1, 10)
     )
-    help_callback_days = _whole(1, 30)
+    help_callback_days = _whole(1, 30, lazy_gettext("Vul in binnen hoeveel dagen we terugbellen."))
     # Limits for hardware snapshots; optional like the one above.
     disk_bad_sectors_max = ma.fields.Integer(strict=False, validate=validate.Range(0, 100_000))
     battery_health_min = ma.fields.Integer(strict=False, validate=validate.Range(0, 100))
 
-    @ma.pre_load
-    def strip(self, data, **_kwargs):
-        if not isinstance(data, dict):
-            return data  # marshmallow answers "Invalid input type"
-        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
-
-def _item_list(what: str) -> ma.fields.List:
+def _item_list(what: str, missing) -> ma.fields.List:
     return ma.fields.List(
         ma.fields.String(validate=validate.Length(1, 80)),
         required=True,
+        error_messages=required(missing),
         validate=validate.Length(1, 50),
         metadata={"description": f"{what}, one entry per item"},
     )
 
 
-class ListsSchema(ma.Schema):
+class ListsSchema(Schema):
     """Checklists and referral partners; a form sends them as one item per line."""
 
-    software_checklist = _item_list("software checklist")
-    qc_checklist = _item_list("quality-check checklist")
-    referral_partners = _item_list("referral partners")
+    software_checklist = _item_list(
+        "software checklist", lazy_gettext("Vul minstens één onderdeel van de softwarelijst in.")
+    )
+    qc_checklist = _item_list(
+        "quality-check checklist",
+        lazy_gettext("Vul minstens één onderdeel van de controlelijst in."),
+    )
+    referral_partners = _item_list(
+        "referral partners", lazy_gettext("Vul minstens één doorverwijzer in.")
+    )
 
     @ma.pre_load
     def split_lines(self, data, **_kwargs):
@@ -107,8 +123,8 @@ class ListsSchema(ma.Schema):
             raise ma.ValidationError(errors)
 
 
-class LocationSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(1, 120))
+class LocationSchema(TrimmedSchema):
+    name = required_text(lazy_gettext("Vul de naam van de locatie in."), 120)
     address = ma.fields.String(load_default="", validate=validate.Length(0, 255))
     walk_in_hours = ma.fields.String(load_default="", validate=validate.Length(0, 1000))
     phone = ma.fields.String(
@@ -116,12 +132,6 @@ class LocationSchema(ma.Schema):
         validate=[validate.Length(0, 24), _phone],
         metadata={"pattern": f"^$|{PHONE}"},
     )
-
-    @ma.pre_load
-    def strip(self, data, **_kwargs):
-        if not isinstance(data, dict):
-            return data  # marshmallow answers "Invalid input type"
-        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
 class LocationOutSchema(LocationSchema):
@@ -132,16 +142,17 @@ class LocationOutSchema(LocationSchema):
 MAX_STEPS = 12
 
 
-class HelpSectionSchema(ma.Schema):
-    title = ma.fields.String(required=True, validate=validate.Length(1, 80))
+class HelpSectionSchema(Schema):
+    title = required_text(lazy_gettext("Geef dit onderdeel een titel."), 80)
     steps = ma.fields.List(
         ma.fields.String(validate=validate.Length(1, 300)),
         required=True,
         validate=validate.Length(1, MAX_STEPS),
+        error_messages=required(lazy_gettext("Schrijf minstens één stap, één per regel.")),
     )
 
 
-class HelpTextsSchema(ma.Schema):
+class HelpTextsSchema(Schema):
     """Own texts for one language: per section a title and steps, or nothing (the default).
 
     The form posts <section>.title and <section>.steps (one step per line); a section
@@ -150,7 +161,7 @@ class HelpTextsSchema(ma.Schema):
 
     # One field per section, so the document names the sections the app knows.
     sections = ma.fields.Nested(
-        ma.Schema.from_dict(
+        Schema.from_dict(
             {key: ma.fields.Nested(HelpSectionSchema) for key in SECTION_KEYS},
             name="HelpSectionsSchema",
         ),

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from uitleen.audit.service import record
-from uitleen.errors import NotFound, field_error
+from uitleen.errors import field_error, found
 from uitleen.extensions import db
 from uitleen.settings.models import Location, Setting
 from uitleen.settings.signals import checking
@@ -118,11 +118,18 @@ def put_many(actor, values: dict) -> list[str]:
     return changed
 
 
+def put_help_texts(actor, lang: str, sections: dict) -> list[str]:
+    """Own help-page texts for one language; no sections restores the shipped defaults."""
+    texts = dict(get("help_texts") or {})
+    if sections:
+        texts[lang] = sections
+    else:
+        texts.pop(lang, None)
+    return put_many(actor, {"help_texts": texts})
+
+
 def get_location(location_id: int) -> Location:
-    location = db.session.get(Location, location_id)
-    if location is None:
-        raise NotFound(_("Deze locatie bestaat niet."))
-    return location
+    return found(Location, location_id, _("Deze locatie bestaat niet."))
 
 
 def _check_location_name(name: str, location_id: int | None = None) -> None:

@@ -8,44 +8,52 @@ import secrets
 
 import marshmallow as ma
 from flask_babel import gettext as _
-from marshmallow import validate
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
+from uitleen import validate
 from uitleen.auth import service as auth
 from uitleen.auth.models import User
 from uitleen.auth.roles import COORDINATOR, ROLES
 from uitleen.errors import Conflict
 from uitleen.extensions import db
+from uitleen.schemas import Schema, TrimmedSchema, required
 
 # No look-alike characters (0/o, 1/l/i): a password read from the screen is typed right.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet
 
 
-class StaffSchema(ma.Schema):
-    email = ma.fields.Email(required=True, validate=validate.Length(3, 254))
+class StaffSchema(TrimmedSchema):
+    keep_spaces = ("password",)
+
+    email = ma.fields.Email(
+        required=True,
+        validate=validate.Length(3, 254),
+        error_messages=required(lazy_gettext("Vul het e-mailadres in.")),
+    )
     name = ma.fields.String(load_default="", validate=validate.Length(0, 120))
-    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(ROLES),
+        error_messages=required(lazy_gettext("Kies een rol.")),
+    )
     # Empty: a one-time password is made and shown once.
     password = ma.fields.String(load_default="", load_only=True)
 
-    @ma.pre_load
-    def strip(self, data, **_kwargs):
-        if not isinstance(data, dict):
-            return data  # marshmallow answers "Invalid input type"
-        return {
-            k: v.strip() if isinstance(v, str) and k != "password" else v for k, v in data.items()
-        }
+
+class RoleSchema(Schema):
+    role = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(ROLES),
+        error_messages=required(lazy_gettext("Kies een rol.")),
+    )
 
 
-class RoleSchema(ma.Schema):
-    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
-
-
-class PasswordSchema(ma.Schema):
+class PasswordSchema(Schema):
     password = ma.fields.String(load_default="", load_only=True)
 
 
-class StaffOutSchema(ma.Schema):
+class StaffOutSchema(Schema):
     id = ma.fields.Integer()
     email = ma.fields.String()
     name = ma.fields.String()

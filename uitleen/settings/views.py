@@ -3,12 +3,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from marshmallow import ValidationError
 
+from uitleen import forms
 from uitleen.auth import service as auth
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, ROLE_NAMES
-from uitleen.errors import Invalid, plain_errors
 from uitleen.extensions import db
 from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.nav import nav_item
@@ -30,20 +29,13 @@ GENERAL_KEYS = tuple(GeneralSettingsSchema().fields)
 LIST_KEYS = tuple(ListsSchema().fields)
 
 
-def _invalid(template: str, errors: dict, **context):
-    """Re-render a form with what was typed and the errors per field; nothing was saved."""
-    db.session.rollback()
-    return render_template(template, errors=errors, **context), 422
+def _again(template: str, **context) -> forms.Again:
+    """Draw a form again with what was typed and the errors per field; nothing was saved."""
+    return lambda errors, _error: render_template(template, errors=errors, **context)
 
 
-def _load(schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        raise Invalid(
-            _("Niet alles is goed ingevuld. Kijk bij de velden wat er mis is."),
-            errors=plain_errors(error.messages),
-        ) from error
+def _form() -> dict:
+    return request.form.to_dict()
 
 
 def _saved(changed: list[str] | None = None):
@@ -63,12 +55,10 @@ def general():
         return render_template(
             "settings/general.html", form=service.get_many(GENERAL_KEYS), errors={}
         )
-    try:
-        data = _load(GeneralSettingsSchema(), request.form.to_dict())
-        changed = service.put_many(actor(), data)
-    except Invalid as error:
-        return _invalid("settings/general.html", error.errors, form=request.form)
-    db.session.commit()
+    changed = forms.submit(
+        lambda: service.put_many(actor(), GeneralSettingsSchema().load(_form())),
+        again=_again("settings/general.html", form=request.form),
+    )
     _saved(changed)
     return redirect(url_for("settings.general"))
 
@@ -86,12 +76,10 @@ def lists():
     if request.method == "GET":
         form = _lines(service.get_many(LIST_KEYS))
         return render_template("settings/lists.html", form=form, errors={})
-    try:
-        data = _load(ListsSchema(), request.form.to_dict())
-    except Invalid as error:
-        return _invalid("settings/lists.html", error.errors, form=request.form)
-    changed = service.put_many(actor(), data)
-    db.session.commit()
+    changed = forms.submit(
+        lambda: service.put_many(actor(), ListsSchema().load(_form())),
+        again=_again("settings/lists.html", form=request.form),
+    )
     _saved(changed)
     return redirect(url_for("settings.lists"))
 
@@ -105,41 +93,33 @@ def locations():
     return render_template("settings/locations.html", locations=service.locations(False))
 
 
-@bp.route("/locations/new", methods=["GET", "POST"])
-@role_required(COORDINATOR)
-def location_new():
-    if request.method == "GET":
-        return render_template("settings/location_form.html", form={}, errors={}, location=None)
-    try:
-        data = _load(LocationSchema(), request.form.to_dict())
-        service.create_location(actor(), **data)
-    except Invalid as error:
-        return _invalid(
-            "settings/location_form.html", error.errors, form=request.form, location=None
-        )
-    db.session.commit()
-    flash(_("Locatie toegevoegd."), "success")
-    return redirect(url_for("settings.locations"))
-
-
+@bp.route(
+    "/locations/new",
+    endpoint="location_new",
+    methods=["GET", "POST"],
+    defaults={"location_id": None},
+)
 @bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
 @role_required(COORDINATOR)
-def location_edit(location_id: int):
-    location = service.get_location(location_id)
+def location_edit(location_id: int | None):
+    """Add a location, or change one: the same form."""
+    location = service.get_location(location_id) if location_id else None
     if request.method == "GET":
-        form = {key: getattr(location, key) for key in service.LOCATION_FIELDS}
+        form = {key: getattr(location, key) for key in service.LOCATION_FIELDS} if location else {}
         return render_template(
             "settings/location_form.html", form=form, errors={}, location=location
         )
-    try:
-        data = _load(LocationSchema(), request.form.to_dict())
-        service.update_location(actor(), location, **data)
-    except Invalid as error:
-        return _invalid(
-            "settings/location_form.html", error.errors, form=request.form, location=location
-        )
-    db.session.commit()
-    flash(_("Locatie opgeslagen."), "success")
+
+    def save():
+        data = LocationSchema().load(_form())
+        if location is None:
+            return service.create_location(actor(), **data)
+        return service.update_location(actor(), location, **data)
+
+    forms.submit(
+        save, again=_again("settings/location_form.html", form=request.form, location=location)
+    )
+    flash(_("Locatie toegevoegd.") if location is None else _("Locatie opgeslagen."), "success")
     return redirect(url_for("settings.locations"))
 
 
@@ -195,19 +175,12 @@ def help_texts():
         return render_template(
             "settings/help_texts.html", form=_help_form(lang), errors={}, **context
         )
-    try:
-        data = _load(HelpTextsSchema(), request.form.to_dict())
-    except Invalid as error:
-        return _invalid(
-            "settings/help_texts.html", _help_errors(error.errors), form=request.form, **context
-        )
-    texts = dict(service.get("help_texts") or {})
-    if data["sections"]:
-        texts[lang] = data["sections"]
-    else:
-        texts.pop(lang, None)
-    changed = service.put_many(actor(), {"help_texts": texts})
-    db.session.commit()
+    changed = forms.submit(
+        lambda: service.put_help_texts(actor(), lang, HelpTextsSchema().load(_form())["sections"]),
+        again=lambda errors, _error: render_template(
+            "settings/help_texts.html", errors=_help_errors(errors), form=request.form, **context
+        ),
+    )
     _saved(changed)
     return redirect(url_for("settings.help_texts", lang=lang))
 
@@ -215,16 +188,21 @@ def help_texts():
 # --- staff -----------------------------------------------------------------------------
 
 
-def _staff_page(status: int = 200, **context):
+def _staff_page(**context):
     return render_template(
         "settings/staff.html", users=staff.staff_list(), role_names=ROLE_NAMES, **context
-    ), status
+    )
+
+
+def _staff_refused(errors: dict, _error: Exception):
+    """A button on the staff list was refused: the list again, the reason above it."""
+    return _staff_page(refused=forms.flat(errors))
 
 
 @bp.route("/staff")
 @role_required(COORDINATOR)
 def staff_list():
-    return _staff_page()[0]
+    return _staff_page()
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -234,13 +212,11 @@ def staff_new():
         return render_template(
             "settings/staff_form.html", form={"role": "volunteer"}, errors={}, role_names=ROLE_NAMES
         )
-    try:
-        data = _load(staff.StaffSchema(), request.form.to_dict())
-        user, generated = staff.create_staff(actor(), data)
-    except Invalid as error:
-        form = {k: v for k, v in request.form.items() if k != "password"}
-        return _invalid("settings/staff_form.html", error.errors, form=form, role_names=ROLE_NAMES)
-    db.session.commit()
+    typed = {k: v for k, v in request.form.items() if k != "password"}
+    user, generated = forms.submit(
+        lambda: staff.create_staff(actor(), staff.StaffSchema().load(_form())),
+        again=_again("settings/staff_form.html", form=typed, role_names=ROLE_NAMES),
+    )
     if generated:
         # Shown on this response only: never in a flash message (that lives in a cookie).
         return render_template("settings/password_shown.html", user=user, password=generated)
@@ -252,9 +228,10 @@ def staff_new():
 @role_required(COORDINATOR)
 def staff_role(user_id: int):
     user = auth.get_user(user_id)
-    data = _load(staff.RoleSchema(), request.form.to_dict())
-    staff.change_role(actor(), user, data["role"])
-    db.session.commit()
+    forms.submit(
+        lambda: staff.change_role(actor(), user, staff.RoleSchema().load(_form())["role"]),
+        again=_staff_refused,
+    )
     flash(_("De rol van %(name)s is nu: %(role)s.", name=user.name, role=ROLE_NAMES[user.role]))
     return redirect(url_for("settings.staff_list"))
 
@@ -264,8 +241,10 @@ def staff_role(user_id: int):
 def staff_active(user_id: int):
     user = auth.get_user(user_id)
     active = request.form.get("active") == "1"
-    staff.set_active(actor(), user, active)
-    db.session.commit()
+    forms.submit(
+        lambda: staff.set_active(actor(), user, active),
+        again=_staff_refused,
+    )
     if active:
         flash(_("Het account van %(name)s staat weer aan.", name=user.name), "success")
     else:
@@ -277,14 +256,14 @@ def staff_active(user_id: int):
 @role_required(COORDINATOR)
 def staff_password(user_id: int):
     user = auth.get_user(user_id)
-    try:
-        data = _load(staff.PasswordSchema(), request.form.to_dict())
-        generated = staff.reset_password(actor(), user, data["password"])
-    except Invalid as error:
-        message = " ".join(m for ms in error.errors.values() for m in ms) or error.message
-        db.session.rollback()
-        return _staff_page(422, password_error={"user_id": user.id, "message": message})
-    db.session.commit()
+    generated = forms.submit(
+        lambda: staff.reset_password(
+            actor(), user, staff.PasswordSchema().load(_form())["password"]
+        ),
+        again=lambda errors, _error: _staff_page(
+            password_error={"user_id": user.id, "message": forms.flat(errors)}
+        ),
+    )
     if generated:
         return render_template("settings/password_shown.html", user=user, password=generated)
     flash(_("Nieuw wachtwoord ingesteld voor %(name)s.", name=user.name), "success")

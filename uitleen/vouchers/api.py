@@ -4,12 +4,12 @@
 the role gets 401/403 before their input is read (and never a 422 that hints at fields).
 """
 
-from flask import Response
 from flask.views import MethodView
 
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.contract import Blueprint
+from uitleen.downloads import pdf_response
 from uitleen.extensions import db
 from uitleen.inputs import body_limit
 from uitleen.vouchers import service
@@ -43,7 +43,7 @@ blp = Blueprint(
 @blp.response(200, BatchWithStockSchema(many=True))
 def list_batches():
     """All batches with their codes per status and a low-stock flag."""
-    return service.list_batches()
+    return service.with_stock(service.list_batches())
 
 
 @blp.route("/voucher-batches", methods=["POST"])
@@ -54,7 +54,7 @@ def create_batch(data):
     """Create an empty batch; import its codes next."""
     batch = service.create_batch(actor(), **data)
     db.session.commit()
-    return batch
+    return service.with_stock([batch])[0]
 
 
 # One rule for both methods: with a rule per method, werkzeug answered an id out of range
@@ -64,7 +64,7 @@ class BatchItem(MethodView):
     @role_required(INTAKE)
     @blp.response(200, BatchWithStockSchema)
     def get(self, batch_id: int):
-        return service.get_batch(batch_id)
+        return service.with_stock([service.get_batch(batch_id)])[0]
 
     @role_required(COORDINATOR)
     @blp.arguments(BatchInSchema)
@@ -73,7 +73,7 @@ class BatchItem(MethodView):
         """Correct a batch: all fields, as on create; its codes stay as they are."""
         batch = service.update_batch(actor(), service.get_batch(batch_id), **data)
         db.session.commit()
-        return batch
+        return service.with_stock([batch])[0]
 
 
 @blp.route("/voucher-batches/<int:batch_id>/codes", methods=["POST"])
@@ -171,7 +171,7 @@ def letter(voucher_id: int):
     """The letter for the household in its language (PDF); logged as voucher.letter_printed."""
     document = service.print_letter(actor(), service.get_voucher(voucher_id))
     db.session.commit()
-    return Response(document, mimetype="application/pdf", headers=_attachment(voucher_id))
+    return pdf_response(document, service.letter_filename(voucher_id))
 
 
 @blp.route("/vouchers/report", methods=["GET"])
@@ -181,7 +181,3 @@ def letter(voucher_id: int):
 def report(query):
     """Vouchers issued from start to end, per month, provider and referral partner."""
     return service.issued_report(query["start"], query["end"])
-
-
-def _attachment(voucher_id: int) -> dict:
-    return {"Content-Disposition": f'attachment; filename="voucherbrief-{voucher_id}.pdf"'}

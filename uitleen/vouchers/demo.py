@@ -93,6 +93,12 @@ HOME_STEPS = {
     ),
 }
 
+# provider, product, months, days until the codes expire, activation steps
+BATCHES = (
+    ("Lebara", "Prepaid SIM 20 GB per maand, 6 maanden", 6, 270, SIM_STEPS),
+    ("Stichting Internet Dichtbij", "Thuisinternet, 12 maanden vergoed", 12, 120, HOME_STEPS),
+)
+
 
 def seed(demo) -> None:
     """Two batches (one below the low-stock threshold) and, with demo households, some
@@ -100,23 +106,17 @@ def seed(demo) -> None:
     coordinator = demo.users["coordinator"]
     intake = demo.users["intake"]
     today = demo.now.date()
-    sim = service.create_batch(
-        coordinator,
-        provider="Lebara",
-        product="Prepaid SIM 20 GB per maand, 6 maanden",
-        months=6,
-        value=None,
-        expires_on=today + timedelta(days=270),
-        activation_steps=SIM_STEPS,
-    )
-    home = service.create_batch(
-        coordinator,
-        provider="Stichting Internet Dichtbij",
-        product="Thuisinternet, 12 maanden vergoed",
-        months=12,
-        value=None,
-        expires_on=today + timedelta(days=120),
-        activation_steps=HOME_STEPS,
+    sim, home = (
+        service.create_batch(
+            coordinator,
+            provider=provider,
+            product=product,
+            months=months,
+            value=None,
+            expires_on=today + timedelta(days=days),
+            activation_steps=steps,
+        )
+        for provider, product, months, days, steps in BATCHES
     )
     service.import_codes(coordinator, sim, _codes(demo, 48))
     service.import_codes(coordinator, home, _codes(demo, 9))

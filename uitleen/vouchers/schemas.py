@@ -7,12 +7,13 @@ import marshmallow as ma
 from flask_babel import lazy_gettext
 from flask_smorest.fields import Upload
 
+from uitleen import validate
 from uitleen.extensions import db
 from uitleen.households.models import Household
 from uitleen.i18n import SUPPORTED
-from uitleen.schemas import ID_RANGE
+from uitleen.schemas import ID_RANGE, Schema, required, required_text
 from uitleen.vouchers.models import STATUSES
-from uitleen.vouchers.service import mask, steps_for, stock_of
+from uitleen.vouchers.service import mask, steps_for
 
 STEPS_HELP = (
     "Per language code (nl required; en, ar, tr, pl, uk optional): plain text, one step per line."
@@ -28,15 +29,15 @@ def _euro_amount(value) -> None:
         raise ma.ValidationError(str(lazy_gettext("Vul een bedrag in van 0 tot 10000 euro.")))
 
 
-class BatchInSchema(ma.Schema):
-    provider = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
-    product = ma.fields.String(
-        required=True,
-        validate=ma.validate.Length(min=1, max=200),
+class BatchInSchema(Schema):
+    provider = required_text(lazy_gettext("Vul de aanbieder in."), 120)
+    product = required_text(
+        lazy_gettext("Vul het product in."),
+        200,
         metadata={"description": "What the household gets, e.g. 'Prepaid SIM, 20 GB per maand'"},
     )
     months = ma.fields.Integer(
-        load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=60)
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=60)
     )
     value = ma.fields.Decimal(
         load_default=None,
@@ -53,15 +54,18 @@ class BatchInSchema(ma.Schema):
             "pattern_message": lazy_gettext("Vul een bedrag in van 0 tot 10000 euro."),
         },
     )
-    expires_on = ma.fields.Date(required=True)
+    expires_on = ma.fields.Date(
+        required=True, error_messages=required(lazy_gettext("Vul de vervaldatum in."))
+    )
     # One field per language, so the document names the languages it takes.
     activation_steps = ma.fields.Nested(
-        ma.Schema.from_dict(
-            {lang: ma.fields.String(validate=ma.validate.Length(max=3000)) for lang in SUPPORTED},
+        Schema.from_dict(
+            {lang: ma.fields.String(validate=validate.Length(max=3000)) for lang in SUPPORTED},
             name="ActivationStepsSchema",
         ),
         required=True,
         metadata={"description": STEPS_HELP},
+        error_messages=required(lazy_gettext("Vul de stappen in om de voucher te gebruiken.")),
     )
 
     @ma.validates_schema
@@ -72,7 +76,7 @@ class BatchInSchema(ma.Schema):
             )
 
 
-class BatchOutSchema(ma.Schema):
+class BatchOutSchema(Schema):
     id = ma.fields.Integer()
     provider = ma.fields.String()
     product = ma.fields.String()
@@ -88,7 +92,7 @@ class BatchOutSchema(ma.Schema):
         return None if batch.value_cents is None else f"{batch.value_cents / 100:.2f}"
 
 
-class StockSchema(ma.Schema):
+class StockSchema(Schema):
     available = ma.fields.Integer()
     assigned = ma.fields.Integer()
     redeemed = ma.fields.Integer()
@@ -100,40 +104,38 @@ class StockSchema(ma.Schema):
 
 
 class BatchWithStockSchema(BatchOutSchema):
+    """Dumps a service.BatchWithStock: the stock is counted by the service, not here."""
+
     stock = ma.fields.Nested(StockSchema, metadata={"description": "codes per status"})
 
-    def get_attribute(self, obj, attr, default):
-        if attr == "stock":
-            return stock_of(obj)
-        return super().get_attribute(obj, attr, default)
 
-
-class ImportFileSchema(ma.Schema):
+class ImportFileSchema(Schema):
     file = Upload(
         required=True,
         metadata={"description": "CSV (a 'code' column, or the first) or text, one code a line"},
+        error_messages=required(lazy_gettext("Kies eerst een bestand met codes.")),
     )
 
 
-class ImportReportSchema(ma.Schema):
+class ImportReportSchema(Schema):
     added = ma.fields.Integer()
     duplicates_in_file = ma.fields.Integer()
     already_known = ma.fields.Integer()
 
 
-class VoucherQuerySchema(ma.Schema):
+class VoucherQuerySchema(Schema):
     batch_id = ma.fields.Integer(load_default=None, validate=ID_RANGE)
     household_id = ma.fields.Integer(load_default=None, validate=ID_RANGE)
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
+    status = ma.fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     after = ma.fields.Integer(
         load_default=None,
         validate=ID_RANGE,
         metadata={"description": "id of the last item of the previous page"},
     )
-    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class VoucherOutSchema(ma.Schema):
+class VoucherOutSchema(Schema):
     """A voucher with its code masked: what every list and detail shows."""
 
     id = ma.fields.Integer()
@@ -163,18 +165,20 @@ class AssignedVoucherSchema(VoucherOutSchema):
         return steps_for(voucher.batch, household.language if household else "nl")
 
 
-class RevealedCodeSchema(ma.Schema):
+class RevealedCodeSchema(Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
 
 
-class AssignInSchema(ma.Schema):
-    batch_id = ma.fields.Integer(required=True, validate=ID_RANGE)
+class AssignInSchema(Schema):
+    batch_id = ma.fields.Integer(
+        required=True, validate=ID_RANGE, error_messages=required(lazy_gettext("Kies een partij."))
+    )
     household_id = ma.fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
     household_code = ma.fields.String(
         load_default=None,
         allow_none=True,
-        validate=ma.validate.Length(max=16),
+        validate=validate.Length(max=16),
         metadata={"description": "instead of household_id: the household's code"},
     )
     loan_id = ma.fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
@@ -188,21 +192,27 @@ class AssignInSchema(ma.Schema):
             )
 
 
-class RedeemInSchema(ma.Schema):
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
+class RedeemInSchema(Schema):
+    note = ma.fields.String(load_default="", validate=validate.Length(max=1000))
 
 
-class RevokeInSchema(ma.Schema):
-    note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+class RevokeInSchema(Schema):
+    note = required_text(lazy_gettext("Vul de reden in."), 1000)
 
 
 # As the funder report: a longer period only makes one request take minutes.
 MAX_REPORT_DAYS = 5 * 366
 
 
-class ReportQuerySchema(ma.Schema):
-    start = ma.fields.Date(required=True)
-    end = ma.fields.Date(required=True, metadata={"description": "at most five years after start"})
+class ReportQuerySchema(Schema):
+    start = ma.fields.Date(
+        required=True, error_messages=required(lazy_gettext("Vul de begindatum in."))
+    )
+    end = ma.fields.Date(
+        required=True,
+        metadata={"description": "at most five years after start"},
+        error_messages=required(lazy_gettext("Vul de einddatum in.")),
+    )
 
     @ma.validates_schema
     def not_too_long(self, data, **_kwargs):
@@ -213,13 +223,13 @@ class ReportQuerySchema(ma.Schema):
             )
 
 
-class ReportRowSchema(ma.Schema):
+class ReportRowSchema(Schema):
     key = ma.fields.String()
     issued = ma.fields.Integer()
     redeemed = ma.fields.Integer()
 
 
-class IssuedReportSchema(ma.Schema):
+class IssuedReportSchema(Schema):
     start = ma.fields.Date()
     end = ma.fields.Date()
     total = ma.fields.Integer()

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from uitleen import clock
 from uitleen.audit.service import record
 from uitleen.db import utcnow
-from uitleen.errors import Conflict, Invalid, NotFound, field_error
+from uitleen.errors import Conflict, Invalid, field_error, found
 from uitleen.extensions import db
 from uitleen.households.models import Household
 from uitleen.i18n import SUPPORTED
@@ -49,22 +49,21 @@ def mask(code: str) -> str:
 
 
 def get_batch(batch_id: int) -> VoucherBatch:
-    batch = db.session.get(VoucherBatch, batch_id)
-    if batch is None:
-        raise NotFound(
-            _("Deze partij bestaat niet. Kies een andere partij."), code="batch_not_found"
-        )
-    return batch
+    return found(
+        VoucherBatch,
+        batch_id,
+        _("Deze partij bestaat niet. Kies een andere partij."),
+        "batch_not_found",
+    )
 
 
 def get_voucher(voucher_id: int) -> Voucher:
-    voucher = db.session.get(Voucher, voucher_id)
-    if voucher is None:
-        raise NotFound(
-            _("Deze voucher bestaat niet. Zoek hem op in de lijst van de partij."),
-            code="voucher_not_found",
-        )
-    return voucher
+    return found(
+        Voucher,
+        voucher_id,
+        _("Deze voucher bestaat niet. Zoek hem op in de lijst van de partij."),
+        "voucher_not_found",
+    )
 
 
 def is_expired(batch: VoucherBatch, on: date | None = None) -> bool:
@@ -150,6 +149,22 @@ def stock_by_batch() -> list[BatchStock]:
 
 def stock_of(batch: VoucherBatch) -> BatchStock:
     return _stock([batch])[0]
+
+
+@dataclass(frozen=True)
+class BatchWithStock:
+    """A batch as the API shows it: the batch's own columns, and its codes per status."""
+
+    batch: VoucherBatch
+    stock: BatchStock
+
+    def __getattr__(self, name: str):
+        return getattr(self.batch, name)
+
+
+def with_stock(batches: list[VoucherBatch]) -> list[BatchWithStock]:
+    """Each batch with its stock, counted in one query for all of them."""
+    return [BatchWithStock(b, s) for b, s in zip(batches, _stock(batches), strict=True)]
 
 
 def _stock(batches: list[VoucherBatch]) -> list[BatchStock]:
@@ -720,6 +735,10 @@ def letter_data(voucher: Voucher) -> tuple[LetterData, str]:
         household_code=household.code,
     )
     return data, lang
+
+
+def letter_filename(voucher_id: int) -> str:
+    return f"voucherbrief-{voucher_id}.pdf"
 
 
 def print_letter(actor, voucher: Voucher) -> bytes:

@@ -2,15 +2,15 @@
 
 from datetime import date, timedelta
 
-import marshmallow as ma
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from uitleen import clock
+from uitleen import clock, forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
-from uitleen.errors import DomainError, Invalid, plain_errors
+from uitleen.downloads import pdf_response
+from uitleen.errors import DomainError
 from uitleen.extensions import db
 from uitleen.households.models import Household
 from uitleen.i18n import LANGUAGES
@@ -74,45 +74,32 @@ def index():
     )
 
 
-@bp.route("/batches/new", methods=["GET", "POST"])
-@role_required(COORDINATOR)
-def new_batch():
-    if request.method == "GET":
-        return _batch_form({}, {})
-    form = request.form.to_dict()
-    try:
-        data = BatchInSchema().load(_batch_input(form))
-        batch = service.create_batch(actor(), **data)
-    except ma.ValidationError as error:
-        db.session.rollback()
-        return _batch_form(form, _steps_fields(plain_errors(error.messages)), 422)
-    except Invalid as error:
-        db.session.rollback()
-        return _batch_form(form, error.errors, 422)
-    db.session.commit()
-    flash(_("De partij is aangemaakt. Lees nu de codes in."), "success")
-    return redirect(url_for("vouchers.batch", batch_id=batch.id))
-
-
+@bp.route(
+    "/batches/new", endpoint="new_batch", methods=["GET", "POST"], defaults={"batch_id": None}
+)
 @bp.route("/batches/<int:batch_id>/edit", methods=["GET", "POST"])
 @role_required(COORDINATOR)
-def edit_batch(batch_id: int):
-    batch = service.get_batch(batch_id)
+def edit_batch(batch_id: int | None):
+    """Create a batch, or correct one: the same form."""
+    batch = service.get_batch(batch_id) if batch_id else None
     if request.method == "GET":
-        return _batch_form(_batch_fields(batch), {}, batch=batch)
+        return _batch_form(_batch_fields(batch) if batch else {}, {}, batch=batch)
     form = request.form.to_dict()
-    try:
+
+    def save():
         data = BatchInSchema().load(_batch_input(form))
-        service.update_batch(actor(), batch, **data)
-    except ma.ValidationError as error:
-        db.session.rollback()
-        return _batch_form(form, _steps_fields(plain_errors(error.messages)), 422, batch)
-    except Invalid as error:
-        db.session.rollback()
-        return _batch_form(form, error.errors, 422, batch)
-    db.session.commit()
-    flash(_("De partij is bijgewerkt."), "success")
-    return redirect(url_for("vouchers.batch", batch_id=batch.id))
+        if batch is None:
+            return service.create_batch(actor(), **data)
+        return service.update_batch(actor(), batch, **data)
+
+    saved = forms.submit(
+        save, again=lambda errors, _error: _batch_form(form, _steps_fields(errors), 422, batch)
+    )
+    if batch is None:
+        flash(_("De partij is aangemaakt. Lees nu de codes in."), "success")
+    else:
+        flash(_("De partij is bijgewerkt."), "success")
+    return redirect(url_for("vouchers.batch", batch_id=saved.id))
 
 
 def _batch_form(form: dict, errors: dict, status: int = 200, batch=None):
@@ -202,12 +189,10 @@ def import_codes(batch_id: int):
     if upload is None or not upload.filename:
         message = _("Kies eerst een bestand met codes.")
         return _batch_page(batch, errors={"file": [message]}, status=422)
-    try:
-        report = service.import_codes(actor(), batch, upload.read())
-    except Invalid as error:
-        db.session.rollback()
-        return _batch_page(batch, errors={"_schema": [error.message], **error.errors}, status=422)
-    db.session.commit()
+    report = forms.submit(
+        lambda: service.import_codes(actor(), batch, upload.read()),
+        again=lambda errors, error: _batch_page(batch, errors=_with_message(errors, error)),
+    )
     return _batch_page(batch, report=report)
 
 
@@ -220,16 +205,11 @@ def assign():
     if request.method == "GET":
         return _assign_form(request.args.to_dict(), {})
     form = request.form.to_dict()
-    try:
-        data = AssignInSchema().load({k: v for k, v in form.items() if v.strip()})
-        voucher = service.assign(actor(), **data)
-    except ma.ValidationError as error:
-        db.session.rollback()
-        return _assign_form(form, plain_errors(error.messages), 422)
-    except DomainError as error:
-        db.session.rollback()
-        return _assign_form(form, {"_schema": [error.message], **error.errors}, error.status)
-    db.session.commit()
+    given = {k: v for k, v in form.items() if v.strip()}
+    voucher = forms.submit(
+        lambda: service.assign(actor(), **AssignInSchema().load(given)),
+        again=lambda errors, error: _assign_form(form, _with_message(errors, error)),
+    )
     # The one page that shows the code in full: no redirect, so a reload never re-shows it.
     return render_template(
         "vouchers/assigned.html",
@@ -299,16 +279,13 @@ def reveal(voucher_id: int):
 @role_required(INTAKE)
 def redeem(voucher_id: int):
     voucher = service.get_voucher(voucher_id)
-    try:
-        data = RedeemInSchema().load(request.form.to_dict())
-        service.redeem(actor(), voucher, **data)
-    except ma.ValidationError as error:
-        db.session.rollback()
-        return _voucher_page(voucher, errors=plain_errors(error.messages), status=422)
-    except DomainError as error:
-        db.session.rollback()
-        return _voucher_page(voucher, errors={"_schema": [error.message]}, status=error.status)
-    db.session.commit()
+    forms.submit(
+        lambda: service.redeem(actor(), voucher, **RedeemInSchema().load(request.form.to_dict())),
+        again=lambda errors, error: _voucher_page(
+            voucher,
+            errors={"_schema": [error.message]} if isinstance(error, DomainError) else errors,
+        ),
+    )
     flash(_("De voucher staat nu op gebruikt."), "success")
     return redirect(url_for("vouchers.voucher", voucher_id=voucher_id))
 
@@ -317,18 +294,10 @@ def redeem(voucher_id: int):
 @role_required(INTAKE)
 def revoke(voucher_id: int):
     voucher = service.get_voucher(voucher_id)
-    try:
-        data = RevokeInSchema().load(request.form.to_dict())
-        service.revoke(actor(), voucher, **data)
-    except ma.ValidationError as error:
-        db.session.rollback()
-        return _voucher_page(voucher, errors=plain_errors(error.messages), status=422)
-    except DomainError as error:
-        db.session.rollback()
-        return _voucher_page(
-            voucher, errors={"_schema": [error.message], **error.errors}, status=error.status
-        )
-    db.session.commit()
+    forms.submit(
+        lambda: service.revoke(actor(), voucher, **RevokeInSchema().load(request.form.to_dict())),
+        again=lambda errors, error: _voucher_page(voucher, errors=_with_message(errors, error)),
+    )
     flash(_("De voucher is ingetrokken. Hij wordt nooit meer uitgegeven."), "success")
     return redirect(url_for("vouchers.voucher", voucher_id=voucher_id))
 
@@ -338,11 +307,7 @@ def revoke(voucher_id: int):
 def letter(voucher_id: int):
     document = service.print_letter(actor(), service.get_voucher(voucher_id))
     db.session.commit()
-    return Response(
-        document,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="voucherbrief-{voucher_id}.pdf"'},
-    )
+    return pdf_response(document, service.letter_filename(voucher_id), inline=True)
 
 
 # --- report ----------------------------------------------------------------------------
@@ -354,20 +319,30 @@ def report():
     end = clock.today()
     defaults = {"start": (end.replace(day=1) - timedelta(days=335)).replace(day=1), "end": end}
     given = {k: v for k, v in request.args.items() if k in ("start", "end") and v}
-    errors = {}
-    try:
+
+    def issued():
         period = ReportQuerySchema().load({**_iso(defaults), **given})
-        result = service.issued_report(period["start"], period["end"])
-    except ma.ValidationError as error:
-        errors, period, result = plain_errors(error.messages), defaults, None
-    except Invalid as error:
-        errors, period, result = error.errors, defaults, None
+        return period, service.issued_report(period["start"], period["end"])
+
+    (period, result), errors = forms.attempt(issued, (defaults, None))
     return (
         render_template(
             "vouchers/report.html", report=result, period=_iso(period), given=given, errors=errors
         ),
         422 if errors else 200,
     )
+
+
+def _reason_only(errors: dict, error: Exception) -> dict:
+    """Redeeming has one field (a note): a refusal of the service is said above the page."""
+    return {"_schema": [error.message]} if isinstance(error, DomainError) else errors
+
+
+def _with_message(errors: dict, error: Exception) -> dict:
+    """A refusal's reason above the page, and what it says per field beside the fields."""
+    if isinstance(error, DomainError) and error.errors:
+        return {"_schema": [error.message], **errors}
+    return errors
 
 
 def _iso(values: dict) -> dict:

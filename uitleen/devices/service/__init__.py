@@ -15,7 +15,9 @@ from uitleen.devices.service.certificates import (
     verification_url,
 )
 from uitleen.devices.service.checks import (
+    QC,
     QC_RESULTS,
+    SOFTWARE,
     SOFTWARE_ANSWERS,
     record_quality_check,
     record_software,
@@ -35,6 +37,7 @@ from uitleen.devices.service.counters import (
 )
 from uitleen.devices.service.intake import (
     DEVICE_FIELDS,
+    DeviceInput,
     DuplicateSerial,
     SerialOnLoan,
     create_donor,
@@ -96,6 +99,9 @@ from uitleen.devices.service.wipes import (
 from uitleen.devices.tags import format_tag
 
 __all__ = [
+    "QC",
+    "SOFTWARE",
+    "DeviceInput",
     "DiskInput",
     "WipeInput",
     "ASSET_TAG_COUNTER",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from uitleen.audit.service import record
 from uitleen.auth.models import User
@@ -29,24 +32,53 @@ QC_BATTERY_ITEM = "Accu houdt lading"
 SOFTWARE_ANSWERS = {"done": True, "not_done": False, "na": None}
 
 
-def _answers(
-    items: list[str],
-    given: dict,
-    at_once: bool,
-    *,
-    field: str,
-    choices,
-    all_value: str,
-    all_field: str,
-    all_name: str,
-    ask: str,
-    how: str,
-) -> tuple[dict, str]:
+@dataclass(frozen=True)
+class Checklist:
+    """One checklist: the setting with its items, the field its answers come in, the
+    answers it takes, and the control that answers every item at once."""
+
+    setting: str
+    field: str
+    choices: tuple[str, ...]
+    all_value: str
+    all_field: str
+    all_name: str
+    ask: str  # said at an item without a fitting answer
+    how: str  # how to answer per item
+
+
+SOFTWARE = Checklist(
+    setting="software_checklist",
+    field="checklist",
+    choices=tuple(SOFTWARE_ANSWERS),
+    all_value="done",
+    all_field="all_done",
+    all_name=lazy_gettext("Alles gedaan"),
+    ask=lazy_gettext("Kies gedaan, niet gedaan of n.v.t."),
+    how=lazy_gettext("Kies per punt gedaan (done), niet gedaan (not_done) of n.v.t. (na)."),
+)
+QC = Checklist(
+    setting="qc_checklist",
+    field="results",
+    choices=QC_RESULTS,
+    all_value="pass",
+    all_field="all_pass",
+    all_name=lazy_gettext("Alles in orde"),
+    ask=lazy_gettext("Kies goed, fout of n.v.t."),
+    how=lazy_gettext("Kies per punt goed (pass), fout (fail) of n.v.t. (na)."),
+)
+
+
+def _answers(checklist: Checklist, given: dict, at_once: bool) -> tuple[dict, str]:
     """Every item answered on purpose: one by one, or all at once by the explicit control.
 
     Nothing is assumed for an item nobody answered. Returns the answers and how they were
     given ("per_item" or "all_at_once") for the audit event.
     """
+    items = settings.get(checklist.setting)
+    field, all_value, all_field = checklist.field, checklist.all_value, checklist.all_field
+    choices = checklist.choices
+    all_name, ask, how = str(checklist.all_name), str(checklist.ask), str(checklist.how)
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(given) - set(items))
     if unknown:
@@ -106,7 +138,44 @@ def _answers(
     return {item: given[item] for item in items}, "per_item"
 
 
-def record_software(actor: User | None, device: Device, data: dict) -> SoftwareInstall:
+def _work(actor: User | None, device: Device, notes: str) -> dict:
+    """The columns every record of work on a device has: which device, who, when, notes."""
+    return {
+        "device_id": device.id,
+        "notes": notes or "",
+        "operator_id": actor.id if actor is not None else None,
+        "recorded_at": utcnow(),
+    }
+
+
+def _save_check(
+    actor: User | None, device: Device, answers: dict, notes: str, answered: str, failed: list
+) -> QualityCheck:
+    """Store a quality check and its audit event; passed when no item failed."""
+    check = QualityCheck(results=answers, passed=not failed, **_work(actor, device, notes))
+    db.session.add(check)
+    db.session.flush()
+    record(
+        actor,
+        "quality_check.recorded",
+        device,
+        check_id=check.id,
+        answered=answered,
+        failed=failed,
+    )
+    return check
+
+
+def record_software(
+    actor: User | None,
+    device: Device,
+    *,
+    os_name: str,
+    os_version: str = "",
+    checklist: dict[str, str] | None = None,
+    all_done: bool = False,
+    notes: str = "",
+) -> SoftwareInstall:
     """The OS and the checklist; a wiped device moves on to the quality check.
 
     `checklist` holds an answer per item ("done", "not_done" or "na"); `all_done` is the
@@ -122,27 +191,12 @@ def record_software(actor: User | None, device: Device, data: dict) -> SoftwareI
                 code="not_wiped",
             )
         raise _refuse_workshop_work(device, _("Software vastleggen"))
-    items = settings.get("software_checklist")
-    answers, answered = _answers(
-        items,
-        data.get("checklist") or {},
-        bool(data.get("all_done")),
-        field="checklist",
-        choices=SOFTWARE_ANSWERS,
-        all_value="done",
-        all_field="all_done",
-        all_name=_("Alles gedaan"),
-        ask=_("Kies gedaan, niet gedaan of n.v.t."),
-        how=_("Kies per punt gedaan (done), niet gedaan (not_done) of n.v.t. (na)."),
-    )
+    answers, answered = _answers(SOFTWARE, checklist or {}, all_done)
     install = SoftwareInstall(
-        device_id=device.id,
-        os_name=data["os_name"].strip(),
-        os_version=(data.get("os_version") or "").strip(),
+        os_name=os_name.strip(),
+        os_version=(os_version or "").strip(),
         checklist={item: SOFTWARE_ANSWERS[answer] for item, answer in answers.items()},
-        notes=data.get("notes") or "",
-        operator_id=actor.id if actor is not None else None,
-        recorded_at=utcnow(),
+        **_work(actor, device, notes),
     )
     db.session.add(install)
     db.session.flush()
@@ -161,7 +215,14 @@ def record_software(actor: User | None, device: Device, data: dict) -> SoftwareI
     return install
 
 
-def record_quality_check(actor: User | None, device: Device, data: dict) -> QualityCheck:
+def record_quality_check(
+    actor: User | None,
+    device: Device,
+    *,
+    results: dict[str, str] | None = None,
+    all_pass: bool = False,
+    notes: str = "",
+) -> QualityCheck:
     """Pass / fail / n.a. per item; any fail sends the device to repair with the reason.
 
     `results` holds an answer per item; `all_pass` is the explicit "Alles in orde" that
@@ -176,38 +237,9 @@ def record_quality_check(actor: User | None, device: Device, data: dict) -> Qual
             ),
             code="not_ready_for_check",
         )
-    items = settings.get("qc_checklist")
-    results, answered = _answers(
-        items,
-        data.get("results") or {},
-        bool(data.get("all_pass")),
-        field="results",
-        choices=QC_RESULTS,
-        all_value="pass",
-        all_field="all_pass",
-        all_name=_("Alles in orde"),
-        ask=_("Kies goed, fout of n.v.t."),
-        how=_("Kies per punt goed (pass), fout (fail) of n.v.t. (na)."),
-    )
-    failed = [item for item in items if results[item] == "fail"]
-    check = QualityCheck(
-        device_id=device.id,
-        results=results,
-        passed=not failed,
-        notes=data.get("notes") or "",
-        operator_id=actor.id if actor is not None else None,
-        recorded_at=utcnow(),
-    )
-    db.session.add(check)
-    db.session.flush()
-    record(
-        actor,
-        "quality_check.recorded",
-        device,
-        check_id=check.id,
-        answered=answered,
-        failed=failed,
-    )
+    answers, answered = _answers(QC, results or {}, all_pass)
+    failed = [item for item, answer in answers.items() if answer == "fail"]
+    check = _save_check(actor, device, answers, notes, answered, failed)
     if failed:
         reason = _("Controle afgekeurd: %(items)s", items=", ".join(failed))
         if check.notes:
@@ -227,24 +259,8 @@ def record_hardware_findings(
     figures; the device goes to repair where its state allows. Never a pass: a snapshot
     cannot see a screen or a keyboard."""
     notes = " ".join(text for texts in failed.values() for text in texts)
-    check = QualityCheck(
-        device_id=device.id,
-        results=dict.fromkeys(failed, "fail"),
-        passed=False,
-        notes=notes,
-        operator_id=actor.id if actor is not None else None,
-        recorded_at=utcnow(),
-    )
-    db.session.add(check)
-    db.session.flush()
-    record(
-        actor,
-        "quality_check.recorded",
-        device,
-        check_id=check.id,
-        answered="hardware_snapshot",
-        failed=list(failed),
-    )
+    answers = dict.fromkeys(failed, "fail")
+    check = _save_check(actor, device, answers, notes, "hardware_snapshot", list(failed))
     reason = _(
         "Hardware-opname: %(items)s afgekeurd. %(notes)s", items=", ".join(failed), notes=notes
     )

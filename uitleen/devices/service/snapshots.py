@@ -31,25 +31,13 @@ from uitleen.devices.service.checks import (
     QC_STORAGE_ITEM,
     record_hardware_findings,
 )
-from uitleen.devices.service.intake import register_device, update_device
+from uitleen.devices.service.intake import DeviceInput, register_device, update_device
 from uitleen.devices.service.names import format_bytes
 from uitleen.errors import Conflict, Invalid
 from uitleen.extensions import db
 from uitleen.settings import service as settings
 
 SOURCES = ("api", "upload", "cli")
-# The specs a snapshot knows, in the order the answer lists them.
-SPEC_FIELDS = (
-    "kind",
-    "make",
-    "model",
-    "serial",
-    "cpu",
-    "ram_gb",
-    "storage_gb",
-    "storage_type",
-    "battery_health",
-)
 
 
 @dataclass(frozen=True)
@@ -129,7 +117,7 @@ def import_snapshot(
     device = _match(facts)
     specs = _specs(facts)
     if device is None:
-        device = register_device(actor, specs)
+        device = register_device(actor, DeviceInput.from_data(specs))
         created, changes = True, {}
     else:
         created, changes = False, _update(actor, device, specs)
@@ -248,7 +236,8 @@ def _update(actor: User | None, device: Device, specs: dict) -> dict:
         if getattr(device, key) != value
     }
     if changes:
-        update_device(actor, device, {key: new for key, (_old, new) in changes.items()})
+        changed = {key: new for key, (_old, new) in changes.items()}
+        update_device(actor, device, DeviceInput.from_data(changed))
     return changes
 
 

@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from uitleen.devices.snapshot import dmi
 from uitleen.devices.snapshot.battery import read_battery
 from uitleen.devices.snapshot.disks import DISK_KINDS, Disk, Skipped, read_disks
-from uitleen.devices.snapshot.values import MAX_DEPTH, SnapshotError, depth, refuse, text
+from uitleen.devices.snapshot.values import MAX_DEPTH, SnapshotError, refuse, text
+from uitleen.inputs import json_depth
 
 __all__ = ["DISK_KINDS", "Disk", "Skipped", "Snapshot", "SnapshotError", "parse_snapshot"]
 
@@ -73,7 +74,7 @@ def parse_snapshot(content: bytes | str) -> Snapshot:
             _("Dit is geen JSON. Kies het .json-bestand dat workbench-script maakte."),
             "file",
         )
-    if depth(body) > MAX_DEPTH:
+    if json_depth(body) > MAX_DEPTH:
         raise refuse("garbled_section", _("Deze gegevens zijn te diep genest."), "file")
     if not isinstance(body, dict) or body.get("type") != "Snapshot":
         raise refuse(

@@ -7,6 +7,8 @@ import json
 
 from flask_babel import gettext as _
 
+from uitleen.inputs import json_depth
+
 # Nothing in a snapshot nests deeper than smartctl's tables; this is far above them.
 MAX_DEPTH = 64
 
@@ -25,25 +27,13 @@ def refuse(code: str, message: str, *missing: str) -> SnapshotError:
     return SnapshotError(code, message, list(missing))
 
 
-def depth(value) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            deepest = max(deepest, level)
-            stack.extend((item, level + 1) for item in node)
-    return deepest
-
-
 def json_section(content: str | bytes, part: str):
     """A section that is itself JSON text (workbench-script sends smartctl and inxi so)."""
     try:
         value = json.loads(content)
     except (ValueError, RecursionError):  # also UnicodeDecodeError
         value = refuse
-    if value is refuse or depth(value) > MAX_DEPTH:
+    if value is refuse or json_depth(value) > MAX_DEPTH:
         raise refuse(
             "garbled_section",
             _("%(part)s is geen leesbare JSON.", part=part),
