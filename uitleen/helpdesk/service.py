@@ -57,6 +57,7 @@ class Label:
     device_id: int | None = None
     kind: str | None = None
     place: Place | None = None
+    asset_tag: str = ""  # printed on the label too; the agreement says to quote it
     settings: dict | None = field(default=None, compare=False)  # read with the lookup
 
 
@@ -88,6 +89,7 @@ def _label_query(setting_keys: tuple[str, ...]):
             Device.id,
             Device.kind,
             Device.state,
+            Device.asset_tag,
             Location.name.label("location_name"),
             Location.address,
             Location.walk_in_hours,
@@ -125,7 +127,7 @@ def lookup(raw_token: str, setting_keys: Sequence[str] = ()) -> Label:
     if row is not None:
         status = RETIRED if row.state in FINAL_STATES else ACTIVE
         values = _settings_of(row, keys) if keys else None
-        return Label(status, token, row.id, row.kind, _place(row), values)
+        return Label(status, token, row.id, row.kind, _place(row), row.asset_tag, values)
     if db.session.get(RetiredToken, token) is not None:
         return Label(RETIRED, token)
     return Label(UNKNOWN, token)

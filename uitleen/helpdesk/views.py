@@ -89,7 +89,13 @@ def in_page_language(view):
 
     @wraps(view)
     def localised(*args, **kwargs):
-        with force_locale(page.choose_language()):
+        lang = page.chosen_language()
+        if lang is None and request.method == "GET":
+            # A phone in a language we do not offer: the household chooses first.
+            args_kept = {k: v for k, v in request.args.items() if k != "lang"}
+            html = page.language_page(kwargs["token"], request.endpoint, args_kept)
+            return page.finish(current_app.make_response(html))
+        with force_locale(lang or page.DEFAULT_LANGUAGE):
             return view(*args, **kwargs)
 
     return localised
