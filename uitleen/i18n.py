@@ -1,8 +1,11 @@
 """Which language a request is answered in. Dutch first."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from babel import Locale
 from flask import has_request_context, request
+from flask_babel import get_locale
 
 # Code -> (name in its own script, text direction).
 LANGUAGES = {
@@ -49,5 +52,43 @@ def select_locale() -> str:
     return DEFAULT
 
 
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("Arabisch" to a Dutch reader), from CLDR."""
+    try:
+        reader = str(get_locale() or DEFAULT) if has_request_context() else DEFAULT
+        return Locale.parse(code).get_display_name(reader) or code
+    except (ValueError, LookupError):
+        return code
+
+
 def direction(code: str) -> str:
     return LANGUAGES.get(code, LANGUAGES[DEFAULT])[1]
+
+
+def translated(source: str, translations: Mapping[str, str] | None, lang: str) -> tuple[str, str]:
+    """(text, its language) of a free text a coordinator typed in Dutch and per language.
+
+    The translation in `lang` when there is one, else the Dutch source, said to be Dutch
+    so a page can mark it lang="nl" (a screen reader then reads it as Dutch).
+    """
+    text = (translations or {}).get(lang, "")
+    if lang != DEFAULT and isinstance(text, str) and text.strip():
+        return text, lang
+    return source, DEFAULT
+
+
+def missing_translations(source: str, translations: Mapping[str, str] | None) -> list[str]:
+    """The household languages (not Dutch) that lack a translation of a non-empty source."""
+    if not source.strip():
+        return []
+    have = {code for code, text in (translations or {}).items() if str(text or "").strip()}
+    return [code for code in SUPPORTED if code != DEFAULT and code not in have]
+
+
+def clean_translations(translations: Mapping[str, str] | None) -> dict[str, str]:
+    """{language: text} as stored: supported languages but Dutch, stripped, empty left out."""
+    cleaned = {}
+    for code, text in (translations or {}).items():
+        if code in SUPPORTED and code != DEFAULT and str(text or "").strip():
+            cleaned[code] = str(text).strip()
+    return cleaned

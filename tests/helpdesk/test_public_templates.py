@@ -18,6 +18,7 @@ from markupsafe import escape
 
 import uitleen
 from uitleen.helpdesk.content import language_choices, template_globals
+from uitleen.helpdesk.service import Place
 from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.settings.helptexts import load_defaults
 
@@ -30,11 +31,11 @@ BUDGET = 14 * 1024  # one round trip on a slow connection (TCP initial window)
 TOKEN = "q7Xk2mN9pL4wR8sTz3Vb"
 NONCE = "n0nce-For-This-Test"
 ORG = {"name": "Buurthuis De Brug", "phone": "020 123 45 67", "whatsapp": "06 1234 5678"}
-LOCATION = {
-    "name": "Werkplaats Oost",
-    "address": "Dapperstraat 12\n1093 BT Amsterdam",
-    "walk_in_hours": "dinsdag en donderdag 10.00 tot 12.00 uur\nwoensdag 13.00 tot 16.00 uur",
-}
+LOCATION = Place(  # what the views pass
+    name="Werkplaats Oost",
+    address="Dapperstraat 12\n1093 BT Amsterdam",
+    walk_in_hours="dinsdag en donderdag 10.00 tot 12.00 uur\nwoensdag 13.00 tot 16.00 uur",
+)
 
 
 def template_msgids() -> set[str]:

@@ -9,8 +9,6 @@ from itsdangerous import TimestampSigner
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from tests.conftest import make_app
-from tests.helpdesk.conftest import FreshLocaleClient
 from tests.helpdesk.factories import (
     lend_to_household,
     make_help_request,
@@ -53,30 +51,6 @@ def help_requests() -> list[HelpRequest]:
 @pytest.fixture
 def device(app):
     return make_labelled_device(location=make_location(name="Werkplaats Oost"))
-
-
-@pytest.fixture(scope="module")
-def translated_app(database_url, catalogues):
-    """An app that has the help page's translations, compiled from the catalogues."""
-    app = make_app(database_url, BABEL_TRANSLATION_DIRECTORIES=catalogues)
-    app.test_client_class = FreshLocaleClient
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def translated(app, translated_app):
-    """A client of that app (after `app` emptied the tables and reset the rate limits)."""
-    # flask-babel caches catalogues per language on its one Domain object, for all apps:
-    # forget them, so neither app sees the other's.
-    domain = translated_app.extensions["babel"].instance.domain_instance
-    domain.cache.clear()
-    with translated_app.app_context():
-        yield translated_app.test_client()
-        db.session.remove()
-    domain.cache.clear()
 
 
 def form_token_of(html: str) -> str:

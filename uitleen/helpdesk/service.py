@@ -25,6 +25,7 @@ from uitleen.extensions import db
 from uitleen.helpdesk.models import CATEGORIES, STATUSES, HelpRequest
 from uitleen.households.models import Household
 from uitleen.households.service import months_before
+from uitleen.i18n import clean_translations, translated
 from uitleen.loans.models import Loan
 from uitleen.settings import service as settings
 from uitleen.settings.models import Location, Setting
@@ -44,8 +45,14 @@ class Place:
 
     name: str
     address: str
-    walk_in_hours: str = ""
+    walk_in_hours: str = ""  # Dutch
     phone: str = ""
+    # (language, walk-in hours) pairs: a tuple, so a Place can key the page cache.
+    hours_translations: tuple[tuple[str, str], ...] = ()
+
+    def hours(self, lang: str) -> tuple[str, str]:
+        """(walk-in hours, their language): in `lang` when translated, else Dutch."""
+        return translated(self.walk_in_hours, dict(self.hours_translations), lang)
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,8 @@ def normalise_token(raw: str) -> str | None:
 def _place(row) -> Place | None:
     if row.location_name is None or not row.location_active:
         return None
-    return Place(row.location_name, row.address, row.walk_in_hours, row.location_phone)
+    hours = tuple(sorted(clean_translations(row.walk_in_hours_translations).items()))
+    return Place(row.location_name, row.address, row.walk_in_hours, row.location_phone, hours)
 
 
 @cache
@@ -93,6 +101,7 @@ def _label_query(setting_keys: tuple[str, ...]):
             Location.name.label("location_name"),
             Location.address,
             Location.walk_in_hours,
+            Location.walk_in_hours_translations,
             Location.phone.label("location_phone"),
             Location.active.label("location_active"),
             *stored,

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from marshmallow import validate
 
+from uitleen.i18n import DEFAULT, SUPPORTED
 from uitleen.settings.helptexts import SECTION_KEYS
 
 # An optional + first, then at least 6 digits with spaces ( ) - between them; at most 24
@@ -113,12 +114,32 @@ class LocationSchema(ma.Schema):
         validate=[validate.Length(0, 24), _phone],
         metadata={"pattern": f"^$|{PHONE}"},
     )
+    # The walk-in hours in each household language but Dutch (the field above). The form
+    # posts them as walk_in_hours_<code>; the API as this one object.
+    walk_in_hours_translations = ma.fields.Nested(
+        ma.Schema.from_dict(
+            {
+                code: ma.fields.String(validate=validate.Length(0, 1000))
+                for code in SUPPORTED
+                if code != DEFAULT
+            }
+        ),
+        load_default=dict,
+    )
 
     @ma.pre_load
     def strip(self, data, **_kwargs):
         if not isinstance(data, dict):
             return data  # marshmallow answers "Invalid input type"
-        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        form_fields = {
+            code: data.pop(f"walk_in_hours_{code}")
+            for code in SUPPORTED
+            if f"walk_in_hours_{code}" in data
+        }
+        if form_fields and "walk_in_hours_translations" not in data:
+            data["walk_in_hours_translations"] = form_fields
+        return data
 
 
 class LocationOutSchema(LocationSchema):

@@ -54,6 +54,18 @@ class BatchInSchema(ma.Schema):
         },
     )
     expires_on = ma.fields.Date(required=True)
+    product_translations = ma.fields.Nested(
+        ma.Schema.from_dict(
+            {
+                lang: ma.fields.String(validate=ma.validate.Length(max=200))
+                for lang in SUPPORTED
+                if lang != "nl"
+            },
+            name="ProductTranslationsSchema",
+        ),
+        load_default=dict,
+        metadata={"description": "The product in each household language but Dutch"},
+    )
     # One field per language, so the document names the languages it takes.
     activation_steps = ma.fields.Nested(
         ma.Schema.from_dict(
@@ -82,6 +94,7 @@ class BatchOutSchema(ma.Schema):
     activation_steps = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String())
     )
+    product_translations = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     created_at = ma.fields.DateTime()
 
     def _value(self, batch):
