@@ -1,11 +1,13 @@
 """Which language a request is answered in. Dutch first."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from babel import Locale
 from flask import has_request_context, request
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 # Code -> (name in its own script, text direction).
 LANGUAGES = {
@@ -92,3 +94,37 @@ def clean_translations(translations: Mapping[str, str] | None) -> dict[str, str]
         if code in SUPPORTED and code != DEFAULT and str(text or "").strip():
             cleaned[code] = str(text).strip()
     return cleaned
+
+
+LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate, pop directional isolate
+
+
+def isolate(text: str) -> str:
+    """A number, code or phone number kept in its own left-to-right run inside any text.
+
+    In an Arabic sentence "+31 6 12345678" would otherwise come out as "6 31+ 12345678".
+    For plain text (messages, PDFs); HTML uses <bdi dir="ltr">.
+    """
+    return f"{LRI}{text}{PDI}"
+
+
+# A number as people write it: a phone number, a time or a range of times, a date.
+_NUMBER_RUN = re.compile(r"[+(]?\d(?:[\d ().:/\-–]*\d)?")
+# The first letter of a text: group 1 when it is written right to left.
+_FIRST_STRONG = re.compile(r"([\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc])|[^\W\d_]")
+
+
+def isolate_numbers(text: str) -> Markup:
+    """Free text as HTML, with each number in its own left-to-right <bdi> when the text
+    reads right to left (its first letter is Arabic, as dir="auto" decides), so
+    "10:00–16:00" is not shown as "16:00–10:00". Other text is only escaped."""
+    first = _FIRST_STRONG.search(text)
+    if first is None or not first.group(1):
+        return escape(text)
+    parts, last = [], 0
+    for match in _NUMBER_RUN.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(Markup('<bdi dir="ltr">{}</bdi>').format(match.group(0)))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)

@@ -106,6 +106,7 @@ def page_text(response) -> str:
     assert response.status_code in (200, 404, 410), response.status_code
     body = response.get_data(as_text=True)
     body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"</?bdi[^>]*>", "", body)  # inline: no word break
     return readable(htmlmod.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 

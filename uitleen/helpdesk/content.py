@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from uitleen.helpdesk.pictograms import pictogram
-from uitleen.i18n import SUPPORTED_LANGUAGES
+from uitleen.i18n import SUPPORTED_LANGUAGES, isolate_numbers
 
 DEFAULT_LANGUAGE = "nl"
 
@@ -91,4 +91,9 @@ def whatsapp_uri(number: str, country_code: str = "31") -> str:
 
 def template_globals() -> dict[str, Callable]:
     """Helpers the public help templates call: app.jinja_env.globals.update(template_globals())."""
-    return {"pictogram": pictogram, "tel_uri": tel_uri, "whatsapp_uri": whatsapp_uri}
+    return {
+        "pictogram": pictogram,
+        "tel_uri": tel_uri,
+        "whatsapp_uri": whatsapp_uri,
+        "isolate_numbers": isolate_numbers,
+    }

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext
 from marshmallow import EXCLUDE, fields, validate
 
 from uitleen.helpdesk.models import CATEGORIES, STATUSES
+from uitleen.i18n import isolate
 
 MESSAGE_MAX = 1000
 NOTE_MAX = 2000
@@ -46,7 +47,10 @@ def _check_phone(value: str) -> None:
         raise ma.ValidationError(
             _(
                 "Dit telefoonnummer klopt niet. Typ het nummer met 10 tot 15 cijfers, "
-                "bijvoorbeeld 06 12345678 of +31 6 12345678. Of laat het leeg."
+                "bijvoorbeeld %(mobile)s of %(international)s. Of laat het leeg.",
+                # Isolated: in a right-to-left sentence the numbers keep their order.
+                mobile=isolate("06 12345678"),
+                international=isolate("+31 6 12345678"),
             )
         )
 
