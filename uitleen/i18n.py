@@ -63,6 +63,13 @@ def language_name(code: str) -> str:
         return code
 
 
+def language_label(code: str) -> str:
+    """For a list to choose from: "Arabisch (العربية)", so both reader and household find it."""
+    own = LANGUAGES[code][0] if code in LANGUAGES else code
+    name = language_name(code)
+    return own if name.casefold() == own.casefold() else f"{name} ({own})"
+
+
 def direction(code: str) -> str:
     return LANGUAGES.get(code, LANGUAGES[DEFAULT])[1]
 

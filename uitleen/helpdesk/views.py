@@ -31,7 +31,7 @@ from uitleen.helpdesk.schemas import (
     NoteInSchema,
     QueueQuerySchema,
 )
-from uitleen.i18n import SUPPORTED_LANGUAGES
+from uitleen.i18n import SUPPORTED_LANGUAGES, language_name
 from uitleen.inputs import body_limit, echo
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.ratelimit import per_address
@@ -229,7 +229,8 @@ def _staff_context() -> dict:
     return {
         "category_names": CATEGORY_NAMES,
         "status_names": STATUS_NAMES,
-        "language_names": {code: lang.name for code, lang in SUPPORTED_LANGUAGES.items()},
+        # In the reader's language ("Arabisch"), not the language's own name.
+        "language_names": {code: language_name(code) for code in SUPPORTED_LANGUAGES},
         "tel_uri": _safe_link(tel_uri),
         "whatsapp_uri": _safe_link(whatsapp_uri),
     }
