@@ -96,7 +96,8 @@ def _options(donors: bool = True) -> dict:
     return {
         "kinds": [(k, service.KIND_NAMES[k]) for k in KINDS],
         "grades": [(g_, g_) for g_ in GRADES],
-        "storage_types": [("", "—"), *[(s, s.upper()) for s in STORAGE_TYPES]],
+        "storage_types": [("", "—"), *[(s, service.STORAGE_NAMES[s]) for s in STORAGE_TYPES]],
+        "storage_names": service.STORAGE_NAMES,
         "donors": service.donors() if donors else [],
         "locations": settings.locations(),
         "states": lifecycle.STATE_NAMES,
