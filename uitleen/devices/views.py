@@ -12,11 +12,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
+from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
 from uitleen import clock, csvexport
@@ -547,8 +546,4 @@ def bulk_import():
 @bp.route("/export.csv")
 @role_required(VOLUNTEER)
 def export():
-    return Response(
-        stream_with_context(csvexport.stream(bulk.export_rows())),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="apparaten.csv"'},
-    )
+    return csvexport.download(bulk.export_rows(), "apparaten.csv", str(get_locale()))
