@@ -13,7 +13,8 @@ import html as htmlmod
 import io
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -21,8 +22,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import TRANSLATIONS
+from tests.devices.factories import make_device
 from tests.helpdesk.factories import lend_to_household, make_labelled_device, make_location
 from tests.vouchers.factories import make_batch
+from uitleen.devices import service as devices
 from uitleen.extensions import db
 from uitleen.i18n import SUPPORTED
 from uitleen.loans import service as loans
@@ -33,6 +36,7 @@ from uitleen.vouchers.letter import render_voucher_letter
 from uitleen.vouchers.models import Voucher
 
 OTHERS = [code for code in SUPPORTED if code != "nl"]
+NWIPE = Path(__file__).parents[1] / "devices" / "samples" / "nwipe"
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 
 # The coordinator's free texts: Dutch, and the same in every other language.
@@ -71,6 +75,7 @@ NAMES = [
     "Verder",
     "Fatima Bouzid",
     "Dell Latitude 5490",
+    "NIST SP 800-88",  # the standard's name
 ]
 
 
@@ -115,6 +120,16 @@ def pdf_text(document: bytes) -> str:
     return readable(" ".join(page.extract_text() for page in reader.pages))
 
 
+def certificate_token() -> str:
+    """An erasure certificate, from a real nwipe log (tests/devices/samples/nwipe)."""
+    device = make_device(storage_gb=None, serial="5CG7XYZ")
+    device.cycle_started_at = datetime(2026, 12, 1, tzinfo=UTC)  # before the sample log
+    name = "0.34_passed_one_disk.log"
+    wipe = devices.import_wipe_log(None, (NWIPE / name).read_bytes(), name, device)
+    db.session.commit()
+    return wipe.verification_token
+
+
 @pytest.fixture
 def world(translated):
     """One household's things, with every free text written in every language."""
@@ -129,7 +144,7 @@ def world(translated):
     batch = make_batch(codes=1, product=PRODUCT["nl"], steps=STEPS)
     batch.product_translations = {k: v for k, v in PRODUCT.items() if k != "nl"}
     db.session.commit()
-    return device, gone, batch
+    return device, gone, batch, certificate_token()
 
 
 def documents(device, batch, lang: str) -> dict[str, str]:
@@ -150,7 +165,7 @@ def documents(device, batch, lang: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("lang", OTHERS)
 def test_no_dutch_on_any_household_page_or_paper(translated, world, lang):
-    device, gone, batch = world
+    device, gone, batch, certificate = world
     token = device.public_token
     texts = {
         "help page": page_text(translated.get(f"/h/{token}?lang={lang}")),
@@ -159,6 +174,7 @@ def test_no_dutch_on_any_household_page_or_paper(translated, world, lang):
         "thanks, walk in": page_text(translated.get(f"/h/{token}/bedankt?lang={lang}")),
         "retired label": page_text(translated.get(f"/h/{gone.public_token}?lang={lang}")),
         "unknown label": page_text(translated.get(f"/h/ZZZZZZZZ?lang={lang}")),
+        "certificate page": page_text(translated.get(f"/c/{certificate}?lang={lang}")),
         **documents(device, batch, lang),
     }
     assert HOURS[lang] in texts["help page"]
@@ -170,7 +186,7 @@ def test_no_dutch_on_any_household_page_or_paper(translated, world, lang):
 
 def test_the_test_finds_dutch(translated, world):
     """The same check on the Dutch pages finds plenty: it is not blind."""
-    device, _gone, batch = world
+    device, _gone, batch, _certificate = world
     help_page = page_text(translated.get(f"/h/{device.public_token}?lang=nl"))
     letter = documents(device, batch, "nl")["letter"]
     sources = dutch_sources()
