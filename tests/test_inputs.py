@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy.exc import DataError
 
+from uitleen.extensions import db
 from uitleen.inputs import MAX_INTEGER, problem
 
 
@@ -431,3 +432,18 @@ def test_an_id_out_of_range_is_not_found_whatever_the_method(client):
         )
         assert response.status_code == 404, (method, response.status_code)
     assert client.post("/api/v1/help-requests/5").status_code == 405  # a real wrong method
+
+
+def test_a_head_request_is_a_get_and_never_a_form_post(client, login_as):
+    """Views answer GET and treat every other method as their form's post; a HEAD (a
+    link checker, a prefetch) is not CSRF-checked and must not save anything."""
+    from uitleen.settings import service as settings
+
+    login_as("coordinator")
+    texts = {"nl": {"wifi": {"title": "Wifi", "steps": ["Tik op het wifi-teken."]}}}
+    settings.put(None, "help_texts", texts)
+    db.session.commit()
+    response = client.head("/settings/help-texts?lang=nl")
+    assert response.status_code == 200 and response.data == b""
+    db.session.expire_all()
+    assert settings.get("help_texts") == texts

@@ -281,10 +281,23 @@ def id_out_of_range_is_not_found() -> None:
         pass
 
 
+def head_is_get() -> None:
+    """Answer HEAD exactly as GET (the server then sends the headers only).
+
+    Views that show a form answer GET and take anything else as the form's post; CSRF
+    checks only POST, PUT, PATCH and DELETE. So a HEAD (a link checker, a prefetch)
+    reached the saving branch unchecked: HEAD /settings/help-texts?lang=nl emptied the
+    Dutch help texts.
+    """
+    if request.method == "HEAD":
+        request.method = "GET"
+
+
 def init_app(app) -> None:
     """Both run after CSRFProtect's own before_request check (registered earlier)."""
     app.request_class = Request
     app.url_map.converters["int"] = IdConverter
+    app.before_request(head_is_get)
     app.before_request(id_out_of_range_is_not_found)
     app.before_request(drop_csrf_field)
     app.before_request(refuse_unstorable_input)
