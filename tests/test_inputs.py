@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy.exc import DataError
 
+from uitleen.extensions import db
 from uitleen.inputs import MAX_INTEGER, problem
 
 
@@ -421,3 +422,28 @@ def test_a_message_that_fits_is_shown_back_whole_when_another_field_is_wrong(cli
     response = client.post(f"/h/{token}/hulp", data={"form_token": form_token, "message": message})
     assert response.status_code == 422  # no category
     assert "z" * (MESSAGE_MAX - 1) + "!" in response.get_data(as_text=True)
+
+
+def test_an_id_out_of_range_is_not_found_whatever_the_method(client):
+    """Not "405, use PATCH" to a PATCH: the id cannot exist, so the page does not."""
+    for method in ("get", "patch"):
+        response = getattr(client, method)(
+            "/api/v1/help-requests/3995038796258603713190428672", json={"status": "done"}
+        )
+        assert response.status_code == 404, (method, response.status_code)
+    assert client.post("/api/v1/help-requests/5").status_code == 405  # a real wrong method
+
+
+def test_a_head_request_is_a_get_and_never_a_form_post(client, login_as):
+    """Views answer GET and treat every other method as their form's post; a HEAD (a
+    link checker, a prefetch) is not CSRF-checked and must not save anything."""
+    from uitleen.settings import service as settings
+
+    login_as("coordinator")
+    texts = {"nl": {"wifi": {"title": "Wifi", "steps": ["Tik op het wifi-teken."]}}}
+    settings.put(None, "help_texts", texts)
+    db.session.commit()
+    response = client.head("/settings/help-texts?lang=nl")
+    assert response.status_code == 200 and response.data == b""
+    db.session.expire_all()
+    assert settings.get("help_texts") == texts

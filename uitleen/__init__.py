@@ -41,7 +41,7 @@ def register_extensions(app: Flask) -> None:
     from uitleen.auth.access import check_route_access
     from uitleen.db import configure_sqlite
     from uitleen.extensions import babel, csrf, db, login, migrate
-    from uitleen.i18n import direction, select_locale
+    from uitleen.i18n import SUPPORTED_LANGUAGES, direction, language_name, select_locale
 
     db.init_app(app)
     # Every domain's models, views, API and commands, listed by name (uitleen/wiring.py).
@@ -88,6 +88,8 @@ def register_extensions(app: Flask) -> None:
             "lang": locale,
             "dir": direction(locale),
             "nav": nav_for(current_user),
+            "language_name": language_name,
+            "household_languages": SUPPORTED_LANGUAGES,
         }
 
 

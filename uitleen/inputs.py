@@ -17,6 +17,8 @@ import flask
 from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import NotFound as NotFoundError
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from uitleen.db import MAX_ID
@@ -271,9 +273,40 @@ def echo(form: dict, limits: dict[str, int]) -> dict:
     }
 
 
+def id_out_of_range_is_not_found() -> None:
+    """An id outside IdConverter's range is a page that does not exist: 404, not 405.
+
+    When the converter refuses an id, werkzeug's matcher still remembers the methods of
+    the rules whose path matched, so PATCH /api/v1/help-requests/<30 digits> answered
+    "405, use GET, HEAD or OPTIONS". Asked with GET, the same path is simply not found.
+    """
+    if not isinstance(request.routing_exception, MethodNotAllowed):
+        return
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(request.path, method="GET")
+    except NotFoundError:
+        request.routing_exception = NotFoundError()
+    except HTTPException:  # a real 405 (no GET here either) or a redirect: keep it
+        pass
+
+
+def head_is_get() -> None:
+    """Answer HEAD exactly as GET (the server then sends the headers only).
+
+    Views that show a form answer GET and take anything else as the form's post; CSRF
+    checks only POST, PUT, PATCH and DELETE. So a HEAD (a link checker, a prefetch)
+    reached the saving branch unchecked: HEAD /settings/help-texts?lang=nl emptied the
+    Dutch help texts.
+    """
+    if request.method == "HEAD":
+        request.method = "GET"
+
+
 def init_app(app) -> None:
     """Both run after CSRFProtect's own before_request check (registered earlier)."""
     app.request_class = Request
     app.url_map.converters["int"] = IdConverter
+    app.before_request(head_is_get)
+    app.before_request(id_out_of_range_is_not_found)
     app.before_request(drop_csrf_field)
     app.before_request(refuse_unstorable_input)

@@ -57,3 +57,31 @@ def test_the_help_page_still_fits_at_200_percent_zoom(browsing, token):
 def test_an_unknown_label_gets_a_friendly_page_that_passes_axe(small_phone):
     small_phone.goto("/h/ONBEKENDLABEL000000000000000", status=404)
     assert small_phone.page.locator("a[href^='tel:']").count() >= 1
+
+
+def test_a_scan_costs_one_request_and_shows_the_device_number(browsing, live, token):
+    """No /favicon.ico, no style sheet, no font: the page is everything (issue 16)."""
+    phone = browsing.tab(**SMALL_PHONE)
+    asked: list[str] = []
+    phone.page.on("request", lambda request: asked.append(request.url))
+    phone.goto(f"/h/{token}")
+    phone.page.wait_for_load_state("load")
+    phone.page.wait_for_timeout(300)  # a browser asks for the icon after the load event
+    assert asked == [f"{live.url}/h/{token}"]
+    assert phone.page.locator(".tagno").inner_text().startswith("UIT-")
+
+
+def test_a_phone_in_french_is_offered_the_six_languages_and_the_choice_sticks(browsing, token):
+    french = browsing.tab(**{**SMALL_PHONE, "locale": "fr-FR"})
+    french.goto(f"/h/{token}")
+    buttons = french.page.locator("a.btn.pick")
+    assert buttons.count() == len(LANGUAGES)
+    for button in buttons.all():
+        box = button.bounding_box()
+        assert box["height"] >= 48 and box["width"] >= 200  # big enough to tap
+    assert fits(french, 320)
+    with french.page.expect_navigation():
+        french.page.click("a.btn.pick[hreflang=ar]")
+    assert french.page.get_attribute("html", "dir") == "rtl"
+    french.goto(f"/h/{token}")  # the next scan of the label
+    assert french.page.get_attribute("html", "lang") == "ar"

@@ -8,7 +8,9 @@
    for help in two taps.
 4. The intake worker sees the request and closes it.
 
-Each journey continues from the one before (the same laptop), as in real life.
+Each journey continues from the one before (the same laptop), as in real life. The
+staff make all four in Dutch, then all four again in English: axe checks every page in
+both staff languages.
 """
 
 from __future__ import annotations
@@ -28,10 +30,18 @@ STAMP = re.compile(r"^\[(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\]", re.MULTILINE)
 STAMP_FORMAT = "%Y/%m/%d %H:%M:%S"
 
 
+# What the staff pages say where a journey reads them, per staff language.
+WORDS = {
+    "nl": {"checked_at_once": "in één keer: alles in orde", "ready": "klaar"},
+    "en": {"checked_at_once": "all at once: all OK", "ready": "ready"},
+}
+
+
 @dataclass
 class Story:
     """What one journey leaves for the next."""
 
+    lang: str = "nl"
     device_id: int | None = None
     asset_tag: str | None = None
     label_path: str | None = None
@@ -39,23 +49,33 @@ class Story:
     help_note: str = "Het scherm blijft zwart na het opstarten"
 
 
-@pytest.fixture(scope="module")
-def story() -> Story:
-    return Story()
+@pytest.fixture(scope="module", params=["nl", "en"])
+def staff_lang(request) -> str:
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def volunteer(browsing):
+def story(staff_lang) -> Story:
+    return Story(lang=staff_lang)
+
+
+def staff_tab(browsing, role: str, lang: str):
     tab = browsing.tab()
-    tab.login("volunteer")
+    tab.login(role)
+    if lang != "nl":  # the language button every staff page has
+        tab.submit(f"form[action='/lang/{lang}'] button[type=submit]")
+        assert tab.page.get_attribute("html", "lang") == lang
     return tab
 
 
 @pytest.fixture(scope="module")
-def intake(browsing):
-    tab = browsing.tab()
-    tab.login("intake")
-    return tab
+def volunteer(browsing, staff_lang):
+    return staff_tab(browsing, "volunteer", staff_lang)
+
+
+@pytest.fixture(scope="module")
+def intake(browsing, staff_lang):
+    return staff_tab(browsing, "intake", staff_lang)
 
 
 def path_of(tab) -> str:
@@ -67,12 +87,12 @@ def local_now(zone: str = "Europe/Amsterdam") -> datetime:
     return datetime.now(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
 
 
-def fresh_wipe_log(asset_tag: str, after: datetime) -> bytes:
+def fresh_wipe_log(asset_tag: str, after: datetime, serial: str = "PF0XK2LM") -> bytes:
     """The passed DoD Short sample, for this laptop, ending after `after` (local time)."""
     while local_now() <= after:  # a wipe cannot end in the second the laptop came in
         time.sleep(0.2)
     text = (SAMPLES / "dodshort_passed.log").read_text(encoding="utf-8")
-    text = text.replace("UIT-00017", asset_tag)
+    text = text.replace("UIT-00017", asset_tag).replace("PF0XK2LM", serial)
     stamps = [datetime.strptime(s, STAMP_FORMAT) for s in STAMP.findall(text)]
     shift = local_now() - max(stamps)
 
@@ -100,11 +120,11 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     page.select_option("#f-kind", "laptop")
     page.fill("#f-make", "Lenovo")
     page.fill("#f-model", "ThinkPad T470")
-    page.fill("#f-serial", "PF0XK2LM")
+    page.fill("#f-serial", f"PF0XK2LM{story.lang.upper()}")  # one laptop per language
     page.fill("#f-ram_gb", "8")
     page.fill("#f-storage_gb", "256")
     page.fill("#f-battery_health", "78")
-    page.fill("#f-new_donor_name", "Bakkerij De Korenschoof")
+    page.fill("#f-new_donor_name", f"Bakkerij De Korenschoof {story.lang.upper()}")
     page.check("input[name=new_donor_is_organisation]")
     page.check("input[name=new_donor_wants_certificate]")
     tab.submit("#device-form button[type=submit]")
@@ -121,7 +141,8 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     page.wait_for_url(f"**/devices/{story.device_id}/wipe")
     tab.checked()
     log = tmp_path / f"nwipe_{story.asset_tag}.log"
-    log.write_bytes(fresh_wipe_log(story.asset_tag, after=registered))
+    serial = f"PF0XK2LM{story.lang.upper()}"
+    log.write_bytes(fresh_wipe_log(story.asset_tag, after=registered, serial=serial))
     page.set_input_files("input[type=file][name=file]", str(log))
     tab.submit(f"form[action='/devices/{story.device_id}/wipe/import'] button[type=submit]")
     assert path_of(tab) == f"/devices/{story.device_id}"
@@ -176,13 +197,14 @@ def test_a_volunteer_refurbishes_a_donated_laptop_and_prints_its_label(volunteer
     page.check("input[type=checkbox][name=all_pass]")
     tab.submit("main form button[type=submit]")
     assert path_of(tab) == f"/devices/{story.device_id}"
-    assert "in één keer: alles in orde" in page.inner_text("main")  # the history says how
+    words = WORDS[story.lang]
+    assert words["checked_at_once"] in page.inner_text("main")  # the history says how
 
     # Ready for loan (unless the check already moved it there).
     ready_button = page.locator("form:has(input[name=target][value=ready]) button")
     if ready_button.count():
         tab.submit("form:has(input[name=target][value=ready]) button")
-    assert page.locator(".lead strong").inner_text().strip().lower().startswith("klaar"), (
+    assert page.locator(".lead strong").inner_text().strip().lower().startswith(words["ready"]), (
         page.inner_text("main")[:600]
     )
 

@@ -168,7 +168,8 @@ def test_export_page_streams_the_same_columns(client, login_as):
     db.session.commit()
     response = client.get("/devices/export.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(response.get_data(as_text=True).lstrip("\ufeff").splitlines()))
+    body = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    rows = list(csv.reader(body, delimiter=";"))  # a Dutch spreadsheet's list separator
     assert rows[0] == list(bulk.COLUMNS)
     assert rows[1][:5] == ["UIT-00001", "laptop", "Acer", "Swift 3", "NXH1"]
 
@@ -201,7 +202,8 @@ def test_export_page_neutralises_formulas(client, login_as):
     response = client.get("/devices/export.csv")
     assert response.status_code == 200
     assert response.get_data().startswith(b"\xef\xbb\xbf")  # the same writer as the reports
-    assert_neutralised(list(csv.reader(io.StringIO(response.get_data(as_text=True)[1:]))))
+    body = io.StringIO(response.get_data(as_text=True)[1:])
+    assert_neutralised(list(csv.reader(body, delimiter=";")))
 
 
 def test_export_command_neutralises_formulas_and_import_reads_them_back(app, tmp_path):

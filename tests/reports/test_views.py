@@ -90,7 +90,8 @@ def test_csv_download(client, login_as, march):  # noqa: F811
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "verantwoording_2026-03-01_2026-03-31.csv" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+    body = io.StringIO(response.data.decode("utf-8-sig"), newline="")
+    rows = list(csv.reader(body, delimiter=";"))
     assert b"\r\n" in response.data
     figures = {(r[0], r[1]): r[2] for r in rows}
     assert figures[("Apparaten", "Apparaten uitgegeven (lening of schenking)")] == "3"

@@ -28,6 +28,7 @@ from flask_babel import ngettext
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from uitleen import csvexport
 from uitleen.audit import service as audit
 from uitleen.auth.models import User
 from uitleen.csvexport import restore_cell
@@ -155,7 +156,10 @@ def opener(path) -> Callable[[], io.TextIOBase]:
 
 def _reader(open_file: Callable[[], io.TextIOBase]) -> Iterator[tuple[int, dict]]:
     with open_file() as handle:
-        reader = csv.DictReader(handle)
+        # Our own export in a Dutch locale, or Excel's "CSV (;)": semicolons.
+        delimiter = csvexport.delimiter_of(handle.readline())
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=delimiter)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise ImportRefused(

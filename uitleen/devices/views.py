@@ -12,11 +12,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
+from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from uitleen import csvexport, forms
 from uitleen.auth.access import actor, role_required
@@ -34,7 +33,6 @@ from uitleen.devices.schemas import (
     TransitionSchema,
 )
 from uitleen.devices.snapshot_views import workbench_settings
-from uitleen.downloads import file_response
 from uitleen.inputs import body_limit
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
@@ -94,7 +92,8 @@ def _options(donors: bool = True) -> dict:
     return {
         "kinds": [(k, service.KIND_NAMES[k]) for k in KINDS],
         "grades": [(g_, g_) for g_ in GRADES],
-        "storage_types": [("", "—"), *[(s, s.upper()) for s in STORAGE_TYPES]],
+        "storage_types": [("", "—"), *[(s, service.STORAGE_NAMES[s]) for s in STORAGE_TYPES]],
+        "storage_names": service.STORAGE_NAMES,
         "donors": service.donors() if donors else [],
         "locations": settings.locations(),
         "states": lifecycle.STATE_NAMES,
@@ -372,6 +371,4 @@ def bulk_import():
 @bp.route("/export.csv")
 @role_required(VOLUNTEER)
 def export():
-    return file_response(
-        stream_with_context(csvexport.stream(bulk.export_rows())), "text/csv", "apparaten.csv"
-    )
+    return csvexport.download(bulk.export_rows(), "apparaten.csv", str(get_locale()))

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from uitleen.helpdesk.pictograms import pictogram
-from uitleen.i18n import SUPPORTED_LANGUAGES
+from uitleen.i18n import SUPPORTED_LANGUAGES, isolate_numbers
 
 DEFAULT_LANGUAGE = "nl"
 
@@ -35,14 +35,26 @@ def _parse_accept_language(header: str) -> list[tuple[str, float]]:
     return entries
 
 
-def best_language(accept_language_header: str | None) -> str:
-    """The supported language the browser prefers most (by q-value, then order), else Dutch."""
+def browser_language(accept_language_header: str | None) -> str | None:
+    """The supported language the browser prefers most (by q-value, then order).
+
+    None when the browser names languages and none of them is ours (a phone set to
+    French): then the household chooses, rather than getting Dutch it may not read. No
+    header at all, or "*", means no preference: Dutch.
+    """
     entries = _parse_accept_language(accept_language_header or "")
     # sorted() is stable: equal q-values keep the order the browser sent them in.
     for code, _q in sorted(entries, key=lambda entry: -entry[1]):
         if code in SUPPORTED_LANGUAGES:
             return code
-    return DEFAULT_LANGUAGE
+        if code == "*":
+            return DEFAULT_LANGUAGE
+    return None if entries else DEFAULT_LANGUAGE
+
+
+def best_language(accept_language_header: str | None) -> str:
+    """The supported language the browser prefers most, else Dutch."""
+    return browser_language(accept_language_header) or DEFAULT_LANGUAGE
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -79,4 +91,9 @@ def whatsapp_uri(number: str, country_code: str = "31") -> str:
 
 def template_globals() -> dict[str, Callable]:
     """Helpers the public help templates call: app.jinja_env.globals.update(template_globals())."""
-    return {"pictogram": pictogram, "tel_uri": tel_uri, "whatsapp_uri": whatsapp_uri}
+    return {
+        "pictogram": pictogram,
+        "tel_uri": tel_uri,
+        "whatsapp_uri": whatsapp_uri,
+        "isolate_numbers": isolate_numbers,
+    }

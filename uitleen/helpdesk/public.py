@@ -20,11 +20,12 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request
-from flask_babel import get_locale, lazy_gettext
+from flask import current_app, render_template, request, url_for
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 from itsdangerous import BadData, URLSafeTimedSerializer
+from markupsafe import escape
 
-from uitleen.helpdesk.content import DEFAULT_LANGUAGE, best_language, language_choices
+from uitleen.helpdesk.content import DEFAULT_LANGUAGE, browser_language, language_choices
 from uitleen.helpdesk.service import Label, Place
 from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.security import csp_nonce
@@ -57,8 +58,12 @@ class Org:
     whatsapp: str
 
 
-def choose_language() -> str:
+def chosen_language() -> str | None:
     """?lang= (a switch), then the remembered cookie, then the browser's languages.
+
+    None when the phone asks only for languages we do not offer: the household then
+    chooses (language_page). Never guessed from anything stored about a household: the
+    page is public, and whoever scans a label may not be its borrower.
 
     The same order as uitleen.i18n.select_locale, which knows /h/ but not the /H/ that
     labels print; the public views force this choice for both.
@@ -66,7 +71,35 @@ def choose_language() -> str:
     for candidate in (request.args.get("lang"), request.cookies.get("lang")):
         if candidate in SUPPORTED_LANGUAGES:
             return candidate
-    return best_language(request.headers.get("Accept-Language"))
+    return browser_language(request.headers.get("Accept-Language"))
+
+
+def choose_language() -> str:
+    """The chosen language, or Dutch where a page must answer without asking first."""
+    return chosen_language() or DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    code: str
+    name: str  # in its own script
+    dir: str
+    prompt: str  # "Choose this language" in that language
+    url: str
+
+
+def language_page(token: str, endpoint: str, args: dict) -> str:
+    """The first screen when we do not speak the phone's language: six big buttons,
+    each named and explained in its own language, each linking back with ?lang=."""
+    choices = []
+    for lang in SUPPORTED_LANGUAGES.values():
+        with force_locale(lang.code):
+            prompt = gettext("Kies deze taal")
+        url = url_for(endpoint, token=token, lang=lang.code, **args)
+        choices.append(LanguageChoice(lang.code, lang.name, lang.dir, prompt, url))
+    values = settings.get_many(SETTING_KEYS)
+    context = _context(DEFAULT_LANGUAGE, values, None, token, choices=choices)
+    return render_template("helpdesk/public/choose.html", **context)
 
 
 def page_language() -> str:
@@ -109,16 +142,19 @@ def page_context(label: Label | None, **extra) -> dict:
     values = _settings(label)
     place = label.place if label is not None else None
     token = label.token if label is not None else ""
+    extra.setdefault("asset_tag", label.asset_tag if label is not None else "")
     return _context(page_language(), values, place, token, **extra)
 
 
 # The help page is the one page every scan loads. Its HTML depends only on the language,
-# the settings and the device's place, plus the token and the CSP nonce; so it is rendered
-# once per (language, place, settings) with two unguessable marks that each response
-# swaps for its token and nonce. The settings are read on every request and are part of
-# the key: a coordinator's change shows on the next scan.
+# the settings and the device's place, plus the token, the device number and the CSP
+# nonce; so it is rendered once per (language, place, settings) with three unguessable
+# marks that each response swaps for its token, device number and nonce. The settings are
+# read on every request and are part of the key: a coordinator's change shows on the next
+# scan.
 TOKEN_MARK = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(32))
 NONCE_MARK = secrets.token_urlsafe(24)
+ASSET_TAG_MARK = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(32))
 
 
 PAGE_CACHE_SIZE = 256  # (language, place, settings) combinations kept per app
@@ -131,7 +167,9 @@ def _help_page_template(lang: str, place: Place | None, values_json: str) -> str
     html = cache.get(key)
     if html is None:
         values = json.loads(values_json)
-        context = _context(lang, values, place, TOKEN_MARK, csp_nonce=NONCE_MARK)
+        context = _context(
+            lang, values, place, TOKEN_MARK, csp_nonce=NONCE_MARK, asset_tag=ASSET_TAG_MARK
+        )
         html = render_template("helpdesk/public/help.html", **context)
         if len(cache) >= PAGE_CACHE_SIZE:  # settings edited many times: start over
             cache.clear()
@@ -143,7 +181,8 @@ def help_page(label: Label) -> str:
     """The help page of an active label, from the rendered-once HTML."""
     values = json.dumps(_settings(label), sort_keys=True)
     html = _help_page_template(page_language(), label.place, values)
-    return html.replace(TOKEN_MARK, label.token).replace(NONCE_MARK, csp_nonce())
+    html = html.replace(TOKEN_MARK, label.token).replace(NONCE_MARK, csp_nonce())
+    return html.replace(ASSET_TAG_MARK, str(escape(label.asset_tag)))
 
 
 def finish(response):

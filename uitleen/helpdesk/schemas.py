@@ -13,6 +13,7 @@ from marshmallow import EXCLUDE, fields
 
 from uitleen import validate
 from uitleen.helpdesk.models import CATEGORIES, STATUSES
+from uitleen.i18n import isolate
 from uitleen.schemas import Schema, required
 
 MESSAGE_MAX = 1000
@@ -48,7 +49,10 @@ def _check_phone(value: str) -> None:
         raise ma.ValidationError(
             _(
                 "Dit telefoonnummer klopt niet. Typ het nummer met 10 tot 15 cijfers, "
-                "bijvoorbeeld 06 12345678 of +31 6 12345678. Of laat het leeg."
+                "bijvoorbeeld %(mobile)s of %(international)s. Of laat het leeg.",
+                # Isolated: in a right-to-left sentence the numbers keep their order.
+                mobile=isolate("06 12345678"),
+                international=isolate("+31 6 12345678"),
             )
         )
 

@@ -25,6 +25,7 @@ from uitleen.extensions import db
 from uitleen.helpdesk.models import CATEGORIES, STATUSES, HelpRequest
 from uitleen.households.models import Household
 from uitleen.households.service import months_before
+from uitleen.i18n import clean_translations, translated
 from uitleen.loans.models import Loan
 from uitleen.settings import service as settings
 from uitleen.settings.models import Location, Setting
@@ -44,8 +45,14 @@ class Place:
 
     name: str
     address: str
-    walk_in_hours: str = ""
+    walk_in_hours: str = ""  # Dutch
     phone: str = ""
+    # (language, walk-in hours) pairs: a tuple, so a Place can key the page cache.
+    hours_translations: tuple[tuple[str, str], ...] = ()
+
+    def hours(self, lang: str) -> tuple[str, str]:
+        """(walk-in hours, their language): in `lang` when translated, else Dutch."""
+        return translated(self.walk_in_hours, dict(self.hours_translations), lang)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Label:
     device_id: int | None = None
     kind: str | None = None
     place: Place | None = None
+    asset_tag: str = ""  # printed on the label too; the agreement says to quote it
     settings: dict | None = field(default=None, compare=False)  # read with the lookup
 
 
@@ -69,7 +77,8 @@ def normalise_token(raw: str) -> str | None:
 def _place(row) -> Place | None:
     if row.location_name is None or not row.location_active:
         return None
-    return Place(row.location_name, row.address, row.walk_in_hours, row.location_phone)
+    hours = tuple(sorted(clean_translations(row.walk_in_hours_translations).items()))
+    return Place(row.location_name, row.address, row.walk_in_hours, row.location_phone, hours)
 
 
 @cache
@@ -88,9 +97,11 @@ def _label_query(setting_keys: tuple[str, ...]):
             Device.id,
             Device.kind,
             Device.state,
+            Device.asset_tag,
             Location.name.label("location_name"),
             Location.address,
             Location.walk_in_hours,
+            Location.walk_in_hours_translations,
             Location.phone.label("location_phone"),
             Location.active.label("location_active"),
             *stored,
@@ -125,7 +136,7 @@ def lookup(raw_token: str, setting_keys: Sequence[str] = ()) -> Label:
     if row is not None:
         status = RETIRED if row.state in FINAL_STATES else ACTIVE
         values = _settings_of(row, keys) if keys else None
-        return Label(status, token, row.id, row.kind, _place(row), values)
+        return Label(status, token, row.id, row.kind, _place(row), row.asset_tag, values)
     if db.session.get(RetiredToken, token) is not None:
         return Label(RETIRED, token)
     return Label(UNKNOWN, token)

@@ -31,7 +31,7 @@ from uitleen.helpdesk.schemas import (
     NoteInSchema,
     QueueQuerySchema,
 )
-from uitleen.i18n import SUPPORTED_LANGUAGES
+from uitleen.i18n import SUPPORTED_LANGUAGES, language_name
 from uitleen.inputs import body_limit, echo
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.ratelimit import per_address
@@ -91,7 +91,13 @@ def on_active_label(view):
 
     @wraps(view)
     def answer(token: str):
-        with force_locale(page.choose_language()):
+        lang = page.chosen_language()
+        if lang is None and request.method == "GET":
+            # A phone in a language we do not offer: the household chooses first.
+            args_kept = {k: v for k, v in request.args.items() if k != "lang"}
+            html = page.language_page(token, request.endpoint, args_kept)
+            return page.finish(current_app.make_response(html))
+        with force_locale(lang or page.DEFAULT_LANGUAGE):
             label = service.lookup(token, page.SETTING_KEYS)
             if label.status != service.ACTIVE:
                 return _respond(_dead_label(label))
@@ -223,7 +229,8 @@ def _staff_context() -> dict:
     return {
         "category_names": CATEGORY_NAMES,
         "status_names": STATUS_NAMES,
-        "language_names": {code: lang.name for code, lang in SUPPORTED_LANGUAGES.items()},
+        # In the reader's language ("Arabisch"), not the language's own name.
+        "language_names": {code: language_name(code) for code in SUPPORTED_LANGUAGES},
         "tel_uri": _safe_link(tel_uri),
         "whatsapp_uri": _safe_link(whatsapp_uri),
     }

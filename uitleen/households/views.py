@@ -16,7 +16,7 @@ from uitleen.households.schemas import (
     WaitingInSchema,
     form_values,
 )
-from uitleen.i18n import LANGUAGES
+from uitleen.i18n import LANGUAGES, language_label
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
 
@@ -31,7 +31,7 @@ def choices() -> dict:
     """The options of the household form's lists."""
     partners = settings.get("referral_partners")
     return {
-        "languages": [(code, name) for code, (name, _dir) in LANGUAGES.items()],
+        "languages": [(code, language_label(code)) for code in LANGUAGES],
         "partners": [("", _("Niemand, zelf gekomen"))] + [(p, p) for p in partners],
         "proofs": [("", _("Kies wat u hebt gezien"))] + list(service.PROOF_NAMES.items()),
         "needs": [(need, service.NEED_NAMES[need]) for need in NEEDS],

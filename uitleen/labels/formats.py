@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from uitleen.i18n import SUPPORTED, translated
 from uitleen.qr import QUIET_ZONE
 
 #: The shipped formats: ``labels/`` at the top of the repository.
@@ -56,7 +57,7 @@ class LabelFormat:
 
     id: str
     name: str
-    description: str
+    description: str  # Dutch, the source
     media: str
     page_width_mm: float
     page_height_mm: float
@@ -71,6 +72,13 @@ class LabelFormat:
     gap_x_mm: float
     gap_y_mm: float
     layout: LabelLayout
+    # (language, description) pairs from [descriptions] in the file: staff read the
+    # format list in their own language.
+    descriptions: tuple[tuple[str, str], ...] = ()
+
+    def description_in(self, lang: str) -> str:
+        """The description in `lang`, or the Dutch one when the file has none in it."""
+        return translated(self.description, dict(self.descriptions), lang)[0]
 
     def module_mm(self, modules: int) -> float:
         """The side of one module of a code with ``modules`` modules a side, in mm.
@@ -153,6 +161,7 @@ def load_format(
 def _parse(format_id: str, top: _Table) -> LabelFormat:
     name = top.text("name")
     description = top.text("description")
+    descriptions = _descriptions(top)
     media = top.choice("media", ("sheet", "roll"))
     unit = _UNITS_MM[top.choice("unit", tuple(_UNITS_MM), default="mm")]
 
@@ -211,7 +220,18 @@ def _parse(format_id: str, top: _Table) -> LabelFormat:
         gap_x_mm=gap_x,
         gap_y_mm=gap_y,
         layout=layout,
+        descriptions=descriptions,
     )
+
+
+def _descriptions(top: _Table) -> tuple[tuple[str, str], ...]:
+    """[descriptions] en = "..." : the description in other staff languages (optional)."""
+    if "descriptions" not in top.data:
+        return ()
+    table = top.table("descriptions")
+    found = tuple((lang, table.text(lang)) for lang in SUPPORTED if lang in table.data)
+    table.done()
+    return found
 
 
 def _parse_layout(

@@ -2,17 +2,16 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale, lazy_gettext
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale, lazy_gettext, ngettext
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from uitleen import clock, forms
+from uitleen import clock, csvexport, forms
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
-from uitleen.csvexport import to_csv
 from uitleen.devices.lifecycle import STATE_NAMES
-from uitleen.downloads import file_response
+from uitleen.downloads import pdf_response
 from uitleen.errors import Invalid, errors_of
 from uitleen.extensions import db
 from uitleen.nav import Card, home_card, nav_item
@@ -81,7 +80,13 @@ def dashboard_card(user) -> Card:
     _open, overdue = service.loan_counts(today)
     return Card(
         title=_("Overzicht"),
-        text=_("Voorraad, leningen, vouchers en hulpvragen. Te laat terug:"),
+        text=ngettext(
+            "Voorraad, leningen, vouchers en hulpvragen. %(num)s apparaat is te laat terug.",
+            "Voorraad, leningen, vouchers en hulpvragen. %(num)s apparaten zijn te laat terug.",
+            overdue,
+        )
+        if overdue
+        else _("Voorraad, leningen, vouchers en hulpvragen. Niets is te laat terug."),
         endpoint="reports.dashboard",
         count=overdue,
         urgent=overdue > 0,
@@ -131,17 +136,13 @@ def period():
     )
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return file_response(data, mimetype, filename)
-
-
 @bp.route("/reports/export.csv")
 @role_required(COORDINATOR)
 def export_csv():
     chosen = requested_period()
     report = service.period_report(chosen)
-    data = to_csv(csv_rows(report, settings.get("org_name")))
-    return _download(data, "text/csv; charset=utf-8", f"verantwoording_{chosen.slug}.csv")
+    rows = csv_rows(report, settings.get("org_name"))
+    return csvexport.download(rows, f"verantwoording_{chosen.slug}.csv", str(get_locale()))
 
 
 @bp.route("/reports/export.pdf")
@@ -150,7 +151,7 @@ def export_pdf():
     chosen = requested_period()
     report = service.period_report(chosen)
     data = report_pdf(report, settings.get("org_name"), lang=str(get_locale() or "nl"))
-    return _download(data, "application/pdf", f"verantwoording_{chosen.slug}.pdf")
+    return pdf_response(data, f"verantwoording_{chosen.slug}.pdf")
 
 
 @bp.route("/privacy")

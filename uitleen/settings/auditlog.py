@@ -7,6 +7,7 @@ from uitleen.audit import service
 from uitleen.auth.access import role_required
 from uitleen.auth.roles import COORDINATOR
 from uitleen.nav import nav_item
+from uitleen.settings import eventnames
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -22,4 +23,10 @@ def index():
     verb = request.args.get("verb") or None
     events = service.page(before_id=before, verb=verb, size=PAGE_SIZE)
     next_before = events[-1].id if len(events) == PAGE_SIZE else None
-    return render_template("audit/index.html", events=events, verb=verb, next_before=next_before)
+    return render_template(
+        "audit/index.html",
+        events=[(event, eventnames.describe(event)) for event in events],
+        kinds=eventnames.kinds(),
+        verb=verb,
+        next_before=next_before,
+    )

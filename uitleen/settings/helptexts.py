@@ -167,3 +167,23 @@ def content_for(lang: str, help_texts: Mapping | None) -> HelpContent:
             continue
         overrides.update(override)
     return merge_overrides(content, overrides) if overrides else content
+
+
+def missing_translations(help_texts: Mapping | None) -> dict[str, list[str]]:
+    """Section -> languages still showing the shipped text while another has its own.
+
+    A coordinator who rewrites a section in one language (say the wifi steps, because
+    the network changed) must write it in the others too, or households reading them
+    get the old steps.
+    """
+    stored = {
+        lang: texts for lang, texts in (help_texts or {}).items() if isinstance(texts, Mapping)
+    }
+    missing = {}
+    for key in SECTION_KEYS:
+        written = [lang for lang in SUPPORTED_LANGUAGES if key in stored.get(lang, {})]
+        if written:
+            lacking = [lang for lang in SUPPORTED_LANGUAGES if lang not in written]
+            if lacking:
+                missing[key] = lacking
+    return missing

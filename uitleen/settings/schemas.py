@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from uitleen import validate
+from uitleen.i18n import DEFAULT, SUPPORTED
 from uitleen.schemas import Schema, TrimmedSchema, required, required_text
 from uitleen.settings.helptexts import SECTION_KEYS
 
@@ -132,6 +133,33 @@ class LocationSchema(TrimmedSchema):
         validate=[validate.Length(0, 24), _phone],
         metadata={"pattern": f"^$|{PHONE}"},
     )
+    # The walk-in hours in each household language but Dutch (the field above). The form
+    # posts them as walk_in_hours_<code>; the API as this one object.
+    walk_in_hours_translations = ma.fields.Nested(
+        Schema.from_dict(
+            {
+                code: ma.fields.String(validate=validate.Length(0, 1000))
+                for code in SUPPORTED
+                if code != DEFAULT
+            }
+        ),
+        load_default=dict,
+    )
+
+    @ma.pre_load
+    def gather_translations(self, data, **_kwargs):
+        """The form posts walk_in_hours_<code> fields; the API sends one object."""
+        if not isinstance(data, dict):
+            return data  # marshmallow answers "Invalid input type"
+        data = dict(data)
+        form_fields = {
+            code: str(data.pop(f"walk_in_hours_{code}")).strip()
+            for code in SUPPORTED
+            if f"walk_in_hours_{code}" in data
+        }
+        if form_fields and "walk_in_hours_translations" not in data:
+            data["walk_in_hours_translations"] = form_fields
+        return data
 
 
 class LocationOutSchema(LocationSchema):

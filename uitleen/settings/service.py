@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from uitleen.audit.service import record
 from uitleen.errors import field_error, found
 from uitleen.extensions import db
+from uitleen.i18n import clean_translations
 from uitleen.settings.models import Location, Setting
 from uitleen.settings.signals import checking
 
@@ -101,8 +102,21 @@ def locations(active_only: bool = True) -> list[Location]:
     return list(db.session.scalars(query))
 
 
-def add_location(actor, name: str, address: str = "", walk_in_hours: str = "", phone: str = ""):
-    location = Location(name=name, address=address, walk_in_hours=walk_in_hours, phone=phone)
+def add_location(
+    actor,
+    name: str,
+    address: str = "",
+    walk_in_hours: str = "",
+    phone: str = "",
+    walk_in_hours_translations: dict[str, str] | None = None,
+):
+    location = Location(
+        name=name,
+        address=address,
+        walk_in_hours=walk_in_hours,
+        phone=phone,
+        walk_in_hours_translations=clean_translations(walk_in_hours_translations),
+    )
     db.session.add(location)
     db.session.flush()
     record(actor, "location.created", location, name=name)
@@ -142,13 +156,22 @@ def _check_location_name(name: str, location_id: int | None = None) -> None:
         )
 
 
-def create_location(actor, name: str, address: str = "", walk_in_hours: str = "", phone: str = ""):
+def create_location(
+    actor,
+    name: str,
+    address: str = "",
+    walk_in_hours: str = "",
+    phone: str = "",
+    walk_in_hours_translations: dict[str, str] | None = None,
+):
     """A new location; the name must be unique (without regard to capitals)."""
     _check_location_name(name)
-    return add_location(actor, name.strip(), address, walk_in_hours, phone)
+    return add_location(
+        actor, name.strip(), address, walk_in_hours, phone, walk_in_hours_translations
+    )
 
 
-LOCATION_FIELDS = ("name", "address", "walk_in_hours", "phone")
+LOCATION_FIELDS = ("name", "address", "walk_in_hours", "phone", "walk_in_hours_translations")
 
 
 def update_location(actor, location: Location, **fields) -> Location:
@@ -156,6 +179,10 @@ def update_location(actor, location: Location, **fields) -> Location:
     if "name" in fields:
         fields["name"] = fields["name"].strip()
         _check_location_name(fields["name"], location.id)
+    if "walk_in_hours_translations" in fields:
+        fields["walk_in_hours_translations"] = clean_translations(
+            fields["walk_in_hours_translations"]
+        )
     changes = {}
     for key in LOCATION_FIELDS:
         if key in fields and getattr(location, key) != fields[key]:

@@ -11,7 +11,7 @@ from uitleen.auth.roles import COORDINATOR, ROLE_NAMES
 from uitleen.extensions import db
 from uitleen.i18n import SUPPORTED_LANGUAGES
 from uitleen.nav import nav_item
-from uitleen.settings import service, staff
+from uitleen.settings import helptexts, service, staff
 from uitleen.settings.helptexts import SECTION_KEYS, load_defaults
 from uitleen.settings.schemas import (
     GeneralSettingsSchema,
@@ -170,6 +170,7 @@ def help_texts():
         "languages": SUPPORTED_LANGUAGES,
         "defaults": load_defaults(lang),
         "section_keys": SECTION_KEYS,
+        "missing": helptexts.missing_translations(service.get("help_texts")),
     }
     if request.method == "GET":
         return render_template(

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uitleen.db import one_of, utcnow
 from uitleen.extensions import db
+from uitleen.i18n import DEFAULT, SUPPORTED, missing_translations
 
 STATUSES = ("available", "assigned", "redeemed", "expired", "revoked")
 
@@ -16,7 +17,21 @@ class VoucherBatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider: Mapped[str] = mapped_column(String(120))
-    product: Mapped[str] = mapped_column(String(200))
+    product: Mapped[str] = mapped_column(String(200))  # Dutch, the source
+    # {language code: the product in that language}, for the household's letter.
+    product_translations: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    @property
+    def missing_translations(self) -> list[str]:
+        """Household languages the product name is not yet written in."""
+        return missing_translations(self.product, self.product_translations)
+
+    @property
+    def missing_steps(self) -> list[str]:
+        """Household languages without their own activation steps (the letter prints Dutch)."""
+        steps = self.activation_steps or {}
+        return [code for code in SUPPORTED if code != DEFAULT and not steps.get(code)]
+
     months: Mapped[int | None]
     value_cents: Mapped[int | None]
     expires_on: Mapped[date]

@@ -57,6 +57,18 @@ class BatchInSchema(Schema):
     expires_on = ma.fields.Date(
         required=True, error_messages=required(lazy_gettext("Vul de vervaldatum in."))
     )
+    product_translations = ma.fields.Nested(
+        Schema.from_dict(
+            {
+                lang: ma.fields.String(validate=validate.Length(max=200))
+                for lang in SUPPORTED
+                if lang != "nl"
+            },
+            name="ProductTranslationsSchema",
+        ),
+        load_default=dict,
+        metadata={"description": "The product in each household language but Dutch"},
+    )
     # One field per language, so the document names the languages it takes.
     activation_steps = ma.fields.Nested(
         Schema.from_dict(
@@ -86,6 +98,7 @@ class BatchOutSchema(Schema):
     activation_steps = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String())
     )
+    product_translations = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     created_at = ma.fields.DateTime()
 
     def _value(self, batch):

@@ -19,7 +19,7 @@ from uitleen.db import utcnow
 from uitleen.errors import Conflict, Invalid, field_error, found
 from uitleen.extensions import db
 from uitleen.households.models import Household
-from uitleen.i18n import SUPPORTED
+from uitleen.i18n import SUPPORTED, clean_translations, translated
 from uitleen.loans.models import Loan
 from uitleen.pdf import PageFullError
 from uitleen.settings import service as settings
@@ -223,6 +223,11 @@ def steps_from_text(text: str) -> list[str]:
     return steps
 
 
+def product_in(batch: VoucherBatch, lang: str) -> str:
+    """The batch's product in lang, or its Dutch name when it has none in that language."""
+    return translated(batch.product, batch.product_translations, lang)[0]
+
+
 def steps_for(batch: VoucherBatch, lang: str) -> list[str]:
     """The batch's steps in lang, or its Dutch steps when it has none in that language."""
     steps = batch.activation_steps or {}
@@ -237,6 +242,7 @@ def create_batch(
     activation_steps: dict[str, str],
     months: int | None = None,
     value: Decimal | None = None,
+    product_translations: dict[str, str] | None = None,
 ) -> VoucherBatch:
     """A new, empty batch; steps per language as plain text, Dutch required."""
     if expires_on < today():
@@ -245,6 +251,7 @@ def create_batch(
     batch = VoucherBatch(
         provider=provider.strip(),
         product=product.strip(),
+        product_translations=clean_translations(product_translations),
         months=months,
         value_cents=_cents(value),
         expires_on=expires_on,
@@ -273,6 +280,7 @@ def update_batch(
     activation_steps: dict[str, str],
     months: int | None = None,
     value: Decimal | None = None,
+    product_translations: dict[str, str] | None = None,
 ) -> VoucherBatch:
     """Correct a batch (a typo in a step, a new expiry date); its codes stay as they are."""
     if expires_on < today() and expires_on != batch.expires_on:
@@ -281,6 +289,7 @@ def update_batch(
     new = {
         "provider": provider.strip(),
         "product": product.strip(),
+        "product_translations": clean_translations(product_translations),
         "months": months,
         "value_cents": _cents(value),
         "expires_on": expires_on,
@@ -728,7 +737,7 @@ def letter_data(voucher: Voucher) -> tuple[LetterData, str]:
         whatsapp=str(org["org_whatsapp"]) or None,
         address=str(org["org_address"]) or None,
         provider=batch.provider,
-        product=batch.product,
+        product=product_in(batch, lang),
         code=voucher.code,
         steps=tuple(steps_for(batch, lang)),
         expires_on=batch.expires_on,

@@ -122,6 +122,8 @@ def _batch_fields(batch) -> dict:
     }
     for lang, steps in (batch.activation_steps or {}).items():
         fields[f"steps_{lang}"] = "\n".join(steps)
+    for lang, product in (batch.product_translations or {}).items():
+        fields[f"product_{lang}"] = product
     return fields
 
 
@@ -133,6 +135,11 @@ def _batch_input(form: dict) -> dict:
         "expires_on": form.get("expires_on", ""),
         "activation_steps": {
             lang: form[f"steps_{lang}"] for lang in LANGUAGES if form.get(f"steps_{lang}")
+        },
+        "product_translations": {
+            lang: form[f"product_{lang}"].strip()
+            for lang in LANGUAGES
+            if lang != "nl" and form.get(f"product_{lang}", "").strip()
         },
     }
     if form.get("months", "").strip():

@@ -14,6 +14,16 @@ KIND_NAMES = {
 }
 
 
+# How a volunteer says it: the kind of storage, not the code stored.
+STORAGE_NAMES = {
+    "ssd": lazy_gettext("SSD"),
+    "hdd": lazy_gettext("Harde schijf (HDD)"),
+    "nvme": lazy_gettext("NVMe-SSD"),
+    "emmc": lazy_gettext("eMMC (vast ingebouwd geheugen)"),
+    "other": lazy_gettext("Andere opslag"),
+}
+
+
 DISK_RESULT_NAMES = {
     "passed": lazy_gettext("geslaagd"),
     "failed": lazy_gettext("mislukt"),
