@@ -86,7 +86,10 @@ def test_a_large_run_is_a_queued_job_with_no_files_on_this_server(
     assert waiting.headers["Refresh"] == "2"
     assert "Bezig met de labels" in waiting.get_data(as_text=True)
 
+    job_id = location.rsplit("/", 1)[1]
+    assert [job.id for job in jobs.running()] == [job_id]  # waiting counts as running
     work_off(queued)
+    assert jobs.running() == []
     page = client.get(location)
     assert "Refresh" not in page.headers
     assert "De labels zijn klaar" in page.get_data(as_text=True)
@@ -95,7 +98,6 @@ def test_a_large_run_is_a_queued_job_with_no_files_on_this_server(
     assert decode_all(L7160, download.data) == [label_url(d.public_token) for d in chosen]
     download.close()
     assert not jobs_dir.exists()  # nothing on this server's disk
-    job_id = location.rsplit("/", 1)[1]
     assert 0 < queued.ttl(f"uitleen:labels:pdf:{job_id}") <= jobs.KEEP_SECONDS
 
 
@@ -191,3 +193,32 @@ def test_the_worker_command_says_it_needs_redis(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["worker"])
     assert result.exit_code != 0
     assert "UITLEEN_REDIS_URL is not set" in result.output
+
+
+def test_a_run_that_fails_in_the_worker_says_so_with_its_reason(app, queued, tmp_path):
+    job_input = {
+        "format_path": str(tmp_path / "missing.toml"),
+        "start": 1,
+        "help_text": "",
+        "phone_text": "",
+        "labels": [["UIT-00001", "HTTPS://X/H/ABC", None]],
+    }
+    job = jobs.start("0123456789abcdef", None, "Missing", job_input)
+    assert job.state == jobs.RUNNING
+    work_off(queued)
+    done = jobs.wait(job.id)
+    assert done.state == jobs.FAILED
+    assert "missing.toml" in done.error
+
+
+def test_a_finished_job_whose_pdf_expired_is_failed_not_offered(client, login_as, queued):
+    login_as("volunteer")
+    chosen = devices(3)
+    location = client.post(
+        "/labels/", data={"device_id": [str(d.id) for d in chosen], "format": "L7160"}
+    ).headers["Location"]
+    work_off(queued)
+    job_id = location.rsplit("/", 1)[1]
+    queued.delete(f"uitleen:labels:pdf:{job_id}")
+    assert jobs.get(job_id).state == jobs.FAILED
+    assert client.get(f"{location}/labels.pdf").status_code == 404

@@ -203,12 +203,14 @@ def test_a_large_run_and_the_help_page_across_two_servers(servers):
     assert set(first_page) == set(range(1, 22))
     assert all(url.endswith("/H/" + servers["token"]) for url in first_page.values())
 
+    # The worker's heartbeats kept the run its own: drawn once, never handed on.
+    job_id = job_path.rsplit("/", 1)[1]
+    assert RqJob.fetch(job_id, connection=servers["redis"]).meta["tries"] == 1
     # Status and download were answered by both servers, turn by turn.
     assert servers_of(proxy, job_path) == {0, 1}
     turns = [index for index, _m, _p in proxy.served]
     assert all(a != b for a, b in itertools.pairwise(turns))
     # Nothing of the job is on either server's disk (nor in the default instance folder).
-    job_id = job_path.rsplit("/", 1)[1]
     for folder in (servers["tmp"], cluster.ROOT / "instance"):
         assert list(folder.rglob(f"*{job_id}*")) == []
 
