@@ -45,6 +45,11 @@ def queue() -> Queue:
     return Queue(QUEUE_NAME, connection=connection())
 
 
+def workers_listening() -> int:
+    """How many `uitleen worker` processes are registered for the queue (on any machine)."""
+    return Worker.count(connection=connection(), queue=queue())
+
+
 def heartbeat_seconds(app: Flask | None = None) -> int:
     app = app or current_app
     return int(app.config.get("UITLEEN_WORKER_HEARTBEAT", DEFAULT_HEARTBEAT_SECONDS))

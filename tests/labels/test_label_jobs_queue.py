@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
-from rq import SimpleWorker
+from rq import SimpleWorker, Worker
 from rq.job import Job as RqJob
 from rq.job import JobStatus
 
@@ -52,6 +52,8 @@ def queued(app, jobs_dir, monkeypatch):
     monkeypatch.setitem(app.config, "UITLEEN_WORKER_HEARTBEAT", 1)
     monkeypatch.setitem(app.extensions, tasks.EXTENSION, connection)
     monkeypatch.setattr(views, "render_labels", refuse)
+    # A worker registered for the queue, as `uitleen worker` is; work_off does its work.
+    Worker([tasks.QUEUE_NAME], connection=connection, name="standby").register_birth()
     yield connection
     connection.flushdb()
     connection.close()
@@ -222,3 +224,18 @@ def test_a_finished_job_whose_pdf_expired_is_failed_not_offered(client, login_as
     queued.delete(f"uitleen:labels:pdf:{job_id}")
     assert jobs.get(job_id).state == jobs.FAILED
     assert client.get(f"{location}/labels.pdf").status_code == 404
+
+
+def test_without_any_worker_a_large_run_is_refused_with_what_to_do(
+    client, api_headers, login_as, queued
+):
+    Worker.find_by_key("rq:worker:standby", connection=queued).register_death()
+    chosen = devices(3)
+    response = client.post(
+        "/api/v1/labels",
+        json={"format": "L7160", "device_ids": [d.id for d in chosen]},
+        headers=api_headers(),
+    )
+    assert response.status_code == 503 and response.json["code"] == "no_worker"
+    assert "uitleen worker" in response.json["message"]
+    assert tasks.queue().count == 0  # nothing left waiting for nobody

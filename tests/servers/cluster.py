@@ -21,6 +21,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from rq import Worker
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 HOP_BY_HOP = {
@@ -146,17 +148,27 @@ def start_worker(env: dict, instance: Path) -> subprocess.Popen:
 def wait_until_serving(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/login")
             if connection.getresponse().status == 200:
-                connection.close()
                 return
-            connection.close()
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet, or reset while starting
             pass
+        finally:
+            connection.close()  # also after a failed read: no unclosed-socket warning later
         time.sleep(0.2)
     raise AssertionError(f"no app server answered on port {port}")
+
+
+def wait_for_worker(connection, timeout: float = 60) -> None:
+    """Until a `uitleen worker` has registered in Redis (the app refuses jobs before)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Worker.count(connection=connection):
+            return
+        time.sleep(0.2)
+    raise AssertionError("no worker registered in Redis; see worker.log")
 
 
 def descendants(pid: int) -> list[int]:

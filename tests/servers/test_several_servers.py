@@ -112,6 +112,7 @@ def servers(tmp_path):
             try:
                 for port in ports:
                     cluster.wait_until_serving(port)
+                cluster.wait_for_worker(shared)
                 yield {
                     "proxy": proxy,
                     "apps": apps,

@@ -24,7 +24,16 @@ from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
 from uitleen import tasks
-from uitleen.labels.job_types import DONE, FAILED, JOB_ID, RUNNING, Job, busy, not_found
+from uitleen.labels.job_types import (
+    DONE,
+    FAILED,
+    JOB_ID,
+    RUNNING,
+    Job,
+    busy,
+    no_worker,
+    not_found,
+)
 from uitleen.labels.worker import KEEP_SECONDS, MAX_SECONDS, PDF_KEY
 
 DEFAULT_MAX_WAITING = 20  # queued or being drawn, over all servers
@@ -109,6 +118,8 @@ def start(job_id: str, owner_id: int | None, format_name: str, job_input: dict) 
         raise ValueError("job ids are 16 hex digits")
     limit = current_app.config.get("LABELS_MAX_WAITING", DEFAULT_MAX_WAITING)
     queue = tasks.queue()
+    if not tasks.workers_listening():
+        raise no_worker()
     # As with the embedded runner, not atomic: the limit is about load, not a rule.
     if queue.count + StartedJobRegistry(queue=queue).count >= limit:
         raise busy(limit)

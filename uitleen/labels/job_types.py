@@ -25,6 +25,13 @@ class Busy(DomainError):
     code = "busy"
 
 
+class NoWorker(DomainError):
+    """A shared queue without any worker: the job would wait for ever."""
+
+    status = 503
+    code = "no_worker"
+
+
 class Failed(DomainError):
     """The worker ended without a PDF (the job's error says why)."""
 
@@ -50,6 +57,16 @@ def busy(limit: int) -> Busy:
             "Er worden nu al %(n)s grote labelopdrachten gemaakt. "
             "Probeer het over een minuut opnieuw.",
             n=limit,
+        )
+    )
+
+
+def no_worker() -> NoWorker:
+    return NoWorker(
+        _(
+            "Grote labelopdrachten kunnen nu niet gemaakt worden: het achtergrondproces "
+            "draait niet. Vraag de beheerder om 'uitleen worker' te starten, of print "
+            "minder labels tegelijk."
         )
     )
 
