@@ -247,3 +247,21 @@ def test_a_worker_killed_mid_run_loses_no_job(servers):
     assert len(pypdf.PdfReader(io.BytesIO(download(browser, location))).pages) == -(-LABELS // 21)
     # The same job, run a second time by the new worker.
     assert RqJob.fetch(job_id, connection=servers["redis"]).meta["tries"] == 2
+
+
+def test_a_help_form_served_by_one_server_is_accepted_by_the_other(servers):
+    proxy, token = servers["proxy"], servers["token"]
+    household = requests.Session()
+    form = household.get(f"{proxy.url}/h/{token}/hulp")
+    assert form.status_code == 200
+    form_token = html.unescape(re.search(r'name="form_token" value="([^"]+)"', form.text)[1])
+    sent = household.post(
+        f"{proxy.url}/h/{token}/hulp",
+        data={"category": "no_internet", "message": "", "phone": "", "form_token": form_token},
+        headers={"Origin": proxy.url},
+        allow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text[:500]
+    assert "/bedankt" in sent.headers["Location"]
+    [(shown_by, *_), (taken_by, *_)] = proxy.served[-2:]
+    assert shown_by != taken_by
