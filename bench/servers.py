@@ -233,11 +233,14 @@ def proxy_for(ports: list[int], work: Path):
     )
     try:
         for _ in range(50):
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
+                probe.connect()
                 break
             except OSError:
                 time.sleep(0.1)
+            finally:
+                probe.close()
         yield f"http://127.0.0.1:{port}", "HAProxy"
     finally:
         process.terminate()
