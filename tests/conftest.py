@@ -88,6 +88,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
     "RATELIMIT_STORAGE_URI": "memory://",
+    "UITLEEN_REDIS_URL": "",  # one machine, whatever the shell says; queue tests set it
     "UITLEEN_BASE_URL": "https://hulp.uitleen.test",
     "SERVER_NAME": None,
 }

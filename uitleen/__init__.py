@@ -7,7 +7,10 @@ from flask import Flask
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, signals, error handlers, CLI."""
-    app = Flask(__name__, instance_relative_config=True)
+    # UITLEEN_INSTANCE_PATH: this server's own folder (SQLite, file:// rate limits, label
+    # job folders, import spool); the default is instance/ beside the code.
+    instance_path = os.environ.get("UITLEEN_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     configure(app, config)
     register_extensions(app)

@@ -27,7 +27,11 @@ def from_environment(instance_path: str) -> dict:
     """Build the app's config mapping from environment variables."""
     default_db = "sqlite:///" + str(Path(instance_path) / "uitleen.sqlite3")
     production = os.environ.get("UITLEEN_ENV", "development") == "production"
+    # One Redis for several app servers: the background queue (uitleen.tasks) and, unless
+    # RATELIMIT_STORAGE_URI says otherwise, the rate-limit counts. Unset: one machine.
+    redis_url = os.environ.get("UITLEEN_REDIS_URL") or os.environ.get("REDIS_URL") or ""
     return {
+        "UITLEEN_REDIS_URL": redis_url,
         "ENV_NAME": os.environ.get("UITLEEN_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
@@ -45,13 +49,16 @@ def from_environment(instance_path: str) -> dict:
         "UITLEEN_PROXY_COUNT": int(os.environ.get("UITLEEN_PROXY_COUNT", "0")),
         # file:// counts once per machine in a small file (uitleen.ratelimit); redis:// once
         # for several machines.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "file://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url or "file://",
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Requests per client address, e.g. "60/minute". Raise the help page's where many
         # households share one address (a community centre's wifi, a carrier's NAT).
         "HELP_PAGE_RATE_LIMIT": os.environ.get("HELP_PAGE_RATE_LIMIT", "60/minute"),
         "HELP_POST_RATE_LIMIT": os.environ.get("HELP_POST_RATE_LIMIT", "10/minute"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20/minute"),
+        # How often a busy `uitleen worker` says it is alive; after three missed beats its
+        # job is given to another worker.
+        "UITLEEN_WORKER_HEARTBEAT": int(os.environ.get("UITLEEN_WORKER_HEARTBEAT", "10")),
         # Production runs behind https: cookies go over https only unless turned off by hand.
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),

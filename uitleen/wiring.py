@@ -46,6 +46,7 @@ from uitleen.households import cli as households_cli
 from uitleen.vouchers import cli as vouchers_cli
 from uitleen.helpdesk import cli as helpdesk_cli
 from uitleen.reports import cli as reports_cli
+from uitleen import tasks
 from uitleen.devices import demo as devices_demo
 from uitleen.labels import demo as labels_demo
 from uitleen.households import demo as households_demo
@@ -108,6 +109,7 @@ COMMANDS = (
     *vouchers_cli.commands,
     *helpdesk_cli.commands,
     *reports_cli.commands,
+    *tasks.commands,
 )
 
 # seed-demo runs these in this order: later ones build on what earlier ones made.

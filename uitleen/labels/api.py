@@ -58,14 +58,14 @@ def _pdf(document: bytes, filename: str) -> Response:
 
 
 def _job_pdf(job: jobs.Job, filename: str) -> Response:
-    """Hand over a finished job's PDF and remove its folder (the open file stays readable)."""
+    """Hand over a finished job's PDF and remove the job (the open file stays readable)."""
     if job.state != jobs.DONE:
         current_app.logger.error("label job %s failed: %s", job.id, job.error)
         jobs.remove(job.id)
         raise jobs.Failed(
             _("Het maken van de labels is mislukt. Probeer het opnieuw of vraag het de beheerder.")
         )
-    handle = job.path.open("rb")
+    handle = jobs.pdf_file(job)
     jobs.remove(job.id)
     return send_file(handle, mimetype="application/pdf", as_attachment=True, download_name=filename)
 

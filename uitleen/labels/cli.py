@@ -38,7 +38,7 @@ def labels(format_, state, tags, start, copies, output: Path):
     db.session.commit()
     partial = output.with_name(output.name + ".part")
     with partial.open("wb") as stream:  # a complete file or none: renamed when written
-        count = write_labels(stream, run.fmt, run.labels(), run.start)
+        count = write_labels(stream, run.fmt, run.labels(), run.start, notice=run.notice)
     os.replace(partial, output)
     click.echo(_("%(n)s labels geschreven naar %(path)s.", n=count, path=output))
 

@@ -1,198 +1,68 @@
-"""Large label runs are drawn in a separate process, so web workers stay free.
+"""Large label runs, drawn away from the web workers: one interface, two ways to run them.
 
 Drawing 10,000 labels is ~20 s of pure-Python CPU work. In a request thread it would
-hold the GIL of that gunicorn worker (its other thread crawls) and keep ~45 MB of pages
-in the long-lived worker. So the request writes the label contents to a job folder in
-the instance folder and starts `python -m uitleen.labels.worker` on it (niced, with a CPU
-time limit); the worker writes labels.pdf and exits, which returns all its memory.
+hold the GIL of that gunicorn worker and keep ~45 MB of pages in the long-lived worker,
+so runs above inline_max() become jobs:
 
-A job folder holds input.json (removed when done), pid, meta.json (owner, count,
-format; written last, so a folder without it is not a job yet), and then labels.pdf or
-error.txt. Folders older than KEEP_SECONDS are removed whenever a job starts or a
-status is read, so no file outlives a few hours.
+- without Redis (one machine, the default): a separate process on this machine writes a
+  job folder in the instance folder (uitleen.labels.job_files);
+- with UITLEEN_REDIS_URL: a job on the shared RQ queue, drawn by `uitleen worker`, its
+  state and PDF in Redis, so any app server can answer for it (uitleen.labels.job_queue).
 
-The status page must reach the machine that runs the job: with several app servers,
-put LABELS_JOBS_DIR on a shared volume or keep a user's requests on one server (the
-API waits for its job within one request, so it needs neither).
+Views and the API call only the functions here.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import socket
-import subprocess
-import sys
-import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
+from types import ModuleType
+from typing import BinaryIO
 
-from flask import current_app
-from flask_babel import gettext as _
+from uitleen import tasks
+from uitleen.labels import job_files, job_queue
+from uitleen.labels.job_files import jobs_dir
+from uitleen.labels.job_types import (
+    DONE,
+    FAILED,
+    KEEP_SECONDS,
+    MAX_SECONDS,
+    RUNNING,
+    Busy,
+    Failed,
+    Job,
+    inline_max,
+)
 
-from uitleen.errors import DomainError, NotFound
-from uitleen.labels.worker import MAX_SECONDS, RESULT
-
-KEEP_SECONDS = 2 * 3600  # a finished PDF can be downloaded again for two hours
-DEFAULT_INLINE_MAX = 300  # about half a second of drawing: fine inside a request
-DEFAULT_MAX_RUNNING = 2  # per instance folder; the machine also has web requests to serve
-RUNNING, DONE, FAILED = "running", "done", "failed"
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-_JOB_ID = re.compile(r"^[0-9a-f]{16}$")
-
-
-class Busy(DomainError):
-    """Too many large runs at once; try again shortly."""
-
-    status = 503
-    code = "busy"
-
-
-class Failed(DomainError):
-    """The worker ended without a PDF (its error is in the job folder's error.txt)."""
-
-    status = 500
-    code = "labels_failed"
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    owner_id: int | None
-    state: str
-    count: int
-    format_name: str
-    created: float
-    error: str = ""
-
-    @property
-    def path(self) -> Path:
-        return jobs_dir() / self.id / RESULT
+__all__ = [
+    "DONE",
+    "FAILED",
+    "KEEP_SECONDS",
+    "MAX_SECONDS",
+    "RUNNING",
+    "Busy",
+    "Failed",
+    "Job",
+    "inline_max",
+    "jobs_dir",
+]
 
 
-def inline_max() -> int:
-    """Runs up to this many labels are drawn in the request; larger ones by a worker."""
-    return current_app.config.get("LABELS_INLINE_MAX", DEFAULT_INLINE_MAX)
-
-
-def jobs_dir() -> Path:
-    """Where job folders live: LABELS_JOBS_DIR, or label-jobs in the instance folder."""
-    configured = current_app.config.get("LABELS_JOBS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "label-jobs"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process of another user took the number: ours is gone
-        return False
-    return True
-
-
-def _worker_alive(pid_file: Path) -> bool:
-    """Whether the job's worker still runs; on another host, until its CPU limit is up."""
-    try:
-        host, pid = pid_file.read_text().split()
-    except (FileNotFoundError, ValueError):
-        return False
-    if host != socket.gethostname():  # a shared LABELS_JOBS_DIR: no way to ask that host
-        return time.time() - pid_file.stat().st_mtime < MAX_SECONDS + 60
-    return _pid_alive(int(pid))
-
-
-def _read(folder: Path) -> Job | None:
-    try:
-        meta = json.loads((folder / "meta.json").read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    state, error = RUNNING, ""
-    if (folder / RESULT).exists():
-        state = DONE
-    elif (folder / "error.txt").exists():
-        state, error = FAILED, (folder / "error.txt").read_text()[-500:]  # the exception
-    elif not _worker_alive(folder / "pid"):
-        state, error = FAILED, "the worker stopped without a result"
-    return Job(
-        folder.name,
-        meta["owner_id"],
-        state,
-        meta["count"],
-        meta["format_name"],
-        meta["created"],
-        error,
-    )
-
-
-def cleanup(now: float | None = None) -> int:
-    """Remove job folders older than KEEP_SECONDS; returns how many went."""
-    now = time.time() if now is None else now
-    removed = 0
-    if not jobs_dir().is_dir():
-        return 0
-    for folder in jobs_dir().iterdir():
-        if folder.is_dir() and now - folder.stat().st_mtime > KEEP_SECONDS:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def running() -> list[Job]:
-    if not jobs_dir().is_dir():
-        return []
-    jobs = (_read(folder) for folder in jobs_dir().iterdir() if folder.is_dir())
-    return [job for job in jobs if job is not None and job.state == RUNNING]
+def _runner() -> ModuleType:
+    return job_queue if tasks.enabled() else job_files
 
 
 def start(job_id: str, owner_id: int | None, format_name: str, job_input: dict) -> Job:
-    """Write the job folder and start its worker; returns at once.
+    """Hand the run to a worker and return at once; Busy when too many are waiting.
 
     job_input is what uitleen.labels.worker reads: format_path, start, help_text,
     phone_text and labels as [tag, url, base64 matrix or None].
     """
-    if not _JOB_ID.match(job_id):
-        raise ValueError("job ids are 16 hex digits")
-    cleanup()
-    limit = current_app.config.get("LABELS_MAX_RUNNING", DEFAULT_MAX_RUNNING)
-    # Not atomic across gunicorn workers: two requests at the same moment may both start.
-    # The limit is about CPU, and one job more for a moment does no harm.
-    if len(running()) >= limit:
-        raise Busy(
-            _(
-                "Er worden nu al %(n)s grote labelopdrachten gemaakt. "
-                "Probeer het over een minuut opnieuw.",
-                n=limit,
-            )
-        )
-    folder = jobs_dir() / job_id
-    folder.mkdir(parents=True)
-    (folder / "input.json").write_text(json.dumps(job_input))
-    with open(folder / "worker.log", "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own module, no user text on the line
-            [sys.executable, "-m", "uitleen.labels.worker", str(folder)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            cwd=PACKAGE_ROOT,  # so `-m uitleen…` finds the same code as this process
-            close_fds=True,
-            start_new_session=True,  # a signal to the web worker's group does not reach it
-        )
-    (folder / "pid").write_text(f"{socket.gethostname()} {process.pid}")
-    # Written last: a folder without meta.json is not a job yet (nor when start failed).
-    meta = {
-        "owner_id": owner_id,
-        "count": len(job_input["labels"]),
-        "format_name": format_name,
-        "created": time.time(),
-    }
-    (folder / "meta.json").write_text(json.dumps(meta))
-    # Someone must collect the exit status, or the process stays a zombie.
-    threading.Thread(target=process.wait, daemon=True, name=f"label-job-{job_id}").start()
-    return get(job_id)
+    return _runner().start(job_id, owner_id, format_name, job_input)
+
+
+def get(job_id: str) -> Job:
+    """A job by id; 404 when it does not exist (any more)."""
+    return _runner().get(job_id)
 
 
 def wait(job_id: str, poll_seconds: float = 0.2) -> Job:
@@ -202,18 +72,20 @@ def wait(job_id: str, poll_seconds: float = 0.2) -> Job:
     return job
 
 
-def get(job_id: str) -> Job:
-    """A job by id; 404 when it does not exist (any more)."""
-    job = _read(jobs_dir() / job_id) if _JOB_ID.match(job_id or "") else None
-    if job is None:
-        raise NotFound(
-            _("Deze labelopdracht bestaat niet (meer). Maak de labels opnieuw."),
-            code="job_not_found",
-        )
-    return job
+def running() -> list[Job]:
+    return _runner().running()
+
+
+def pdf_file(job: Job) -> BinaryIO:
+    """A finished job's PDF, open for reading; it stays readable after remove()."""
+    return _runner().pdf_file(job)
 
 
 def remove(job_id: str) -> None:
-    """Remove a job folder (after the API has handed over its PDF)."""
-    if _JOB_ID.match(job_id):
-        shutil.rmtree(jobs_dir() / job_id, ignore_errors=True)
+    """Forget a job and its PDF (after the API has handed the PDF over)."""
+    _runner().remove(job_id)
+
+
+def cleanup(now: float | None = None) -> int:
+    """Remove jobs older than KEEP_SECONDS; returns how many went."""
+    return _runner().cleanup(now)

@@ -230,7 +230,7 @@ def job_pdf(job_id: str):
     if item.state != jobs.DONE:
         raise NotFound(_("Deze labels zijn nog niet klaar."), code="job_not_done")
     return send_file(
-        item.path,
+        jobs.pdf_file(item),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"labels-{item.count}.pdf",
