@@ -65,7 +65,7 @@ def one(rows: int) -> dict:
         with app.app_context():
             db.drop_all()
             db.create_all()
-            settings.add_location(None, "Werkplaats")
+            settings.create_location(None, "Werkplaats")
             db.session.commit()
             started = time.perf_counter()
             for _ in range(20):

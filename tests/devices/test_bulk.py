@@ -32,7 +32,7 @@ def count(model) -> int:
 
 
 def test_import_registers_every_row_with_tags_and_donors(app, tmp_path):
-    settings.add_location(None, "Werkplaats Noord")
+    settings.create_location(None, "Werkplaats Noord")
     path = write(
         tmp_path,
         HEADER
@@ -124,7 +124,7 @@ def test_upload_page_shows_all_errors_and_saves_nothing(client, login_as, tmp_pa
 
 
 def test_export_then_import_round_trips(app, tmp_path):
-    settings.add_location(None, "Bibliotheek Oost")
+    settings.create_location(None, "Bibliotheek Oost")
     runner = app.test_cli_runner()
     path = write(
         tmp_path,
@@ -146,7 +146,7 @@ def test_export_then_import_round_trips(app, tmp_path):
     from tests.conftest import empty_all_tables
 
     empty_all_tables()
-    settings.add_location(None, "Bibliotheek Oost")
+    settings.create_location(None, "Bibliotheek Oost")
     db.session.commit()
     assert runner.invoke(args=["devices", "import", str(first)]).exit_code == 0
     second = tmp_path / "second.csv"

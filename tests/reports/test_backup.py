@@ -22,7 +22,7 @@ def add_locations(app, start: int, count: int) -> None:
     """Each location and its audit event are written in one transaction."""
     with app.app_context():
         for n in range(start, start + count):
-            settings.add_location(None, f"Locatie {n}", address=f"Straat {n}")
+            settings.create_location(None, f"Locatie {n}", address=f"Straat {n}")
             db.session.commit()
         db.session.remove()
 
@@ -203,7 +203,7 @@ def test_postgres_backup_mode_and_restore_into_upgraded_tables(app_factory, tmp_
             with app_factory(SQLALCHEMY_DATABASE_URI=url).app_context():
                 upgrade()  # `uitleen db upgrade` (its CLI would find this test's app)
                 if url == source:
-                    settings.add_location(None, "Buurthuis De Brug")
+                    settings.create_location(None, "Buurthuis De Brug")
                     db.session.commit()
                 db.session.remove()
                 db.engine.dispose()

@@ -69,7 +69,9 @@ def _locations(demo):
     if existing:
         return existing
     user = demo.users["coordinator"]
-    return [settings.add_location(user, name, address, hours) for name, address, hours in LOCATIONS]
+    return [
+        settings.create_location(user, name, address, hours) for name, address, hours in LOCATIONS
+    ]
 
 
 def _data(demo, n: int, donor, location, company: bool) -> dict:

@@ -81,16 +81,7 @@ def _read(folder: Path) -> Job | None:
         done = int((folder / PROGRESS).read_text())
     except (FileNotFoundError, ValueError):
         done = 0
-    return Job(
-        folder.name,
-        meta["owner_id"],
-        state,
-        meta["count"],
-        meta["format_name"],
-        meta["created"],
-        error,
-        meta["count"] if state == DONE else done,
-    )
+    return Job.from_meta(folder.name, meta, state, error, meta["count"] if state == DONE else done)
 
 
 def cleanup(now: float | None = None) -> int:

@@ -89,16 +89,7 @@ def _job(job: RqJob) -> Job:
     state, error = _state(job)
     meta = job.meta
     done = meta["count"] if state == DONE else int(meta.get("done", 0))
-    return Job(
-        job.id,
-        meta["owner_id"],
-        state,
-        meta["count"],
-        meta["format_name"],
-        meta["created"],
-        error,
-        done,
-    )
+    return Job.from_meta(job.id, meta, state, error, done)
 
 
 def get(job_id: str) -> Job:

@@ -50,6 +50,20 @@ class Job:
     error: str = ""
     done: int = 0  # labels drawn so far, as far as the worker has said
 
+    @classmethod
+    def from_meta(cls, job_id: str, meta: dict, state: str, error: str, done: int) -> Job:
+        """A job from what its runner stored at the start (owner, count, format, created)."""
+        return cls(
+            job_id,
+            meta["owner_id"],
+            state,
+            meta["count"],
+            meta["format_name"],
+            meta["created"],
+            error,
+            done,
+        )
+
 
 def busy(limit: int) -> Busy:
     return Busy(

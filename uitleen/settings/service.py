@@ -102,27 +102,6 @@ def locations(active_only: bool = True) -> list[Location]:
     return list(db.session.scalars(query))
 
 
-def add_location(
-    actor,
-    name: str,
-    address: str = "",
-    walk_in_hours: str = "",
-    phone: str = "",
-    walk_in_hours_translations: dict[str, str] | None = None,
-):
-    location = Location(
-        name=name,
-        address=address,
-        walk_in_hours=walk_in_hours,
-        phone=phone,
-        walk_in_hours_translations=clean_translations(walk_in_hours_translations),
-    )
-    db.session.add(location)
-    db.session.flush()
-    record(actor, "location.created", location, name=name)
-    return location
-
-
 def put_many(actor, values: dict) -> list[str]:
     """Store each changed value (one audit event per change); returns the changed keys."""
     current = get_many(values)
@@ -163,12 +142,20 @@ def create_location(
     walk_in_hours: str = "",
     phone: str = "",
     walk_in_hours_translations: dict[str, str] | None = None,
-):
+) -> Location:
     """A new location; the name must be unique (without regard to capitals)."""
     _check_location_name(name)
-    return add_location(
-        actor, name.strip(), address, walk_in_hours, phone, walk_in_hours_translations
+    location = Location(
+        name=name.strip(),
+        address=address,
+        walk_in_hours=walk_in_hours,
+        phone=phone,
+        walk_in_hours_translations=clean_translations(walk_in_hours_translations),
     )
+    db.session.add(location)
+    db.session.flush()
+    record(actor, "location.created", location, name=location.name)
+    return location
 
 
 LOCATION_FIELDS = ("name", "address", "walk_in_hours", "phone", "walk_in_hours_translations")
