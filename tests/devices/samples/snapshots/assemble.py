@@ -47,6 +47,15 @@ def main():
         (HERE / "dell-latitude-e7240" / "inxi.json").read_text(),
     )
     (HERE / "dell-latitude-e7240.snapshot.json").write_text(json.dumps(dell))
+    # The guest has no inxi: workbench-script's os.popen("sudo inxi ...").read() gives "".
+    qemu = snapshot(
+        "qemu-pc",
+        "0c7e2f4a-8b1d-4e6f-9a3c-5d2b7e1f4a42",
+        (HERE / "qemu-pc" / "date.txt").read_text().strip() + ".000000",
+        ["smartctl-sda.json"],
+        "",
+    )
+    (HERE / "qemu-pc.snapshot.json").write_text(json.dumps(qemu))
 
 
 if __name__ == "__main__":
