@@ -8,6 +8,9 @@ from pathlib import Path
 SAMPLES = Path(__file__).parent / "samples" / "snapshots"
 DELL = SAMPLES / "dell-latitude-e7240.snapshot.json"
 VM = SAMPLES / "firecracker-vm.snapshot.json"
+QEMU = SAMPLES / "qemu-pc.snapshot.json"
+QEMU_SERIAL = "PF0QM042"
+QEMU_DISK = "QM00042"
 DELL_SERIAL = "5CQ6VY1"
 DELL_DISKS = ("TW0XXM305508539G1361", "S33HNX0J203755R")
 

@@ -17,6 +17,7 @@ FIXTURES = {
     "dell": samples.body(samples.dell()),
     "dell-weak-battery": samples.body(samples.with_battery(samples.dell(), "weak")),
     "vm": samples.VM.read_bytes(),
+    "qemu-pc": samples.QEMU.read_bytes(),
 }
 SECTIONS = ("dmidecode", "smartctl", "inxi")
 CUTS = 150  # points per fixture, evenly spread, for the whole body

@@ -1,6 +1,7 @@
 """Reading workbench-script snapshots: the real fixtures, and what is wrong with bad ones."""
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -30,6 +31,29 @@ def test_the_public_dell_sample_reads_as_a_laptop_with_two_disks():
         17702,
     )
     assert facts.battery_health is None  # the sample has no battery section
+
+
+def test_a_qemu_pc_with_smbios_tables_reads_as_a_laptop_with_its_ide_disk():
+    """Real dmidecode, smartctl and lsblk output of a QEMU guest (qemu-pc/make.sh)."""
+    facts = parse_snapshot(samples.QEMU.read_bytes())
+    # Type 3 says Notebook; LENOVO puts the name people know in Version, the type in Product.
+    assert (facts.kind, facts.make, facts.model) == ("laptop", "Lenovo", "ThinkPad X1 Carbon 5th")
+    assert facts.system_serial == facts.chassis_serial == samples.QEMU_SERIAL
+    assert facts.cpu == "pc-i440fx-7.2"  # QEMU names its machine type as the processor version
+    assert facts.ram_gb == 2
+    assert facts.taken_at == datetime(2026, 12, 6, 11, 25, 10)
+    (sda,) = facts.disks
+    assert (sda.device_name, sda.model, sda.serial, sda.size_bytes, sda.kind) == (
+        "/dev/sda",
+        "SAMSUNG MZ7LN256HAJQ-000L7",
+        samples.QEMU_DISK,
+        256060514304,
+        "ssd",
+    )
+    # smartctl exits 4 (QEMU answers no SMART logs) but the health verdict and attributes stand.
+    assert (sda.smart_passed, sda.power_on_hours, sda.reallocated_sectors) == (True, 1, 0)
+    assert facts.skipped == ()
+    assert facts.battery_health is None  # no inxi in the guest: workbench-script sends ""
 
 
 def test_this_build_machine_is_a_vm_without_dmidecode_data():

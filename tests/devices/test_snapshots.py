@@ -66,6 +66,34 @@ def test_a_snapshot_registers_the_laptop_with_every_disk(client, api_headers):
     assert body["findings"] == []
 
 
+def test_a_qemu_pc_registers_with_its_smbios_identity_and_its_disk(client, api_headers):
+    answer = post(client, api_headers("volunteer"), samples.QEMU.read_bytes())
+
+    assert answer.status_code == 201, answer.json
+    device = answer.json["device"]
+    assert (device["kind"], device["make"], device["model"], device["serial"]) == (
+        "laptop",
+        "Lenovo",
+        "ThinkPad X1 Carbon 5th",
+        samples.QEMU_SERIAL,
+    )
+    assert (device["ram_gb"], device["storage_gb"], device["storage_type"]) == (2, 256, "ssd")
+    (disk,) = answer.json["disks"]
+    assert (disk["model"], disk["serial"], disk["size_bytes"], disk["smart_passed"]) == (
+        "SAMSUNG MZ7LN256HAJQ-000L7",
+        samples.QEMU_DISK,
+        256060514304,
+        True,
+    )
+    assert answer.json["findings"] == []
+    stored = db.session.scalars(select(SnapshotDisk)).one()
+    assert (stored.serial, stored.smart_passed, stored.reallocated_sectors) == (
+        samples.QEMU_DISK,
+        True,
+        0,
+    )
+
+
 def test_the_same_uuid_twice_is_one_record(client, api_headers):
     headers = api_headers("volunteer")
     first = post(client, headers, samples.DELL.read_bytes())
