@@ -87,8 +87,13 @@ def passed_wipe_in_round():
     finished at the same time or later: the newest evidence wins, so a failed wipe
     recorded after a passed one undoes it.
     """
-    return exists().where(
-        WipeRecord.device_id == Device.id,
+    return exists().where(WipeRecord.device_id == Device.id, counting_wipe())
+
+
+def counting_wipe():
+    """SQL: this WipeRecord counts as evidence for its Device (joined or correlated): passed,
+    nobody must review it first, since the latest intake or return, not undone later."""
+    return and_(
         WipeRecord.passed.is_(True),
         WipeRecord.review_status.in_(COUNTING_REVIEWS),
         WipeRecord.finished_at >= Device.cycle_started_at,

@@ -25,7 +25,7 @@ from uitleen.extensions import db
 from uitleen.helpdesk.models import CATEGORIES, STATUSES, HelpRequest
 from uitleen.households.models import Household
 from uitleen.households.service import months_before
-from uitleen.i18n import clean_translations, translated
+from uitleen.i18n import translated
 from uitleen.loans.models import Loan
 from uitleen.settings import service as settings
 from uitleen.settings.models import Location, Setting
@@ -77,7 +77,8 @@ def normalise_token(raw: str) -> str | None:
 def _place(row) -> Place | None:
     if row.location_name is None or not row.location_active:
         return None
-    hours = tuple(sorted(clean_translations(row.walk_in_hours_translations).items()))
+    # Cleaned when written (settings.service), so read as stored: this runs on every scan.
+    hours = tuple(sorted((row.walk_in_hours_translations or {}).items()))
     return Place(row.location_name, row.address, row.walk_in_hours, row.location_phone, hours)
 
 

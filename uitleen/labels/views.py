@@ -22,7 +22,7 @@ from uitleen.devices.lifecycle import STATE_NAMES
 from uitleen.downloads import pdf_response
 from uitleen.errors import Invalid, NotFound
 from uitleen.extensions import db
-from uitleen.labels import jobs, reach, service
+from uitleen.labels import job_types, jobs, reach, service
 from uitleen.labels.render import render_labels
 from uitleen.labels.schemas import LabelPrintInSchema
 from uitleen.nav import nav_item
@@ -204,7 +204,7 @@ def _own_job(job_id: str) -> jobs.Job:
     jobs.cleanup()
     job = jobs.get(job_id)
     if job.owner_id != actor().id and actor().role != COORDINATOR:
-        raise NotFound(_("Deze labelopdracht bestaat niet (meer). Maak de labels opnieuw."))
+        raise job_types.not_found()
     return job
 
 

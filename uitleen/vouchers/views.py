@@ -288,10 +288,7 @@ def redeem(voucher_id: int):
     voucher = service.get_voucher(voucher_id)
     forms.submit(
         lambda: service.redeem(actor(), voucher, **RedeemInSchema().load(request.form.to_dict())),
-        again=lambda errors, error: _voucher_page(
-            voucher,
-            errors={"_schema": [error.message]} if isinstance(error, DomainError) else errors,
-        ),
+        again=lambda errors, error: _voucher_page(voucher, errors=_reason_only(errors, error)),
     )
     flash(_("De voucher staat nu op gebruikt."), "success")
     return redirect(url_for("vouchers.voucher", voucher_id=voucher_id))

@@ -37,8 +37,6 @@ from uitleen.errors import Conflict, Invalid
 from uitleen.extensions import db
 from uitleen.settings import service as settings
 
-SOURCES = ("api", "upload", "cli")
-
 
 @dataclass(frozen=True)
 class SnapshotResult:
@@ -336,13 +334,8 @@ def unwiped_snapshot_disks(device: Device, wiped: set[str]) -> set[str]:
     erased = db.session.scalars(
         select(WipeDisk.disk_serial)
         .join(WipeRecord)
-        .where(
-            WipeRecord.device_id == device.id,
-            WipeRecord.passed.is_(True),
-            WipeRecord.review_status.in_(lifecycle.COUNTING_REVIEWS),
-            WipeRecord.finished_at >= device.cycle_started_at,
-            WipeDisk.result == "passed",
-        )
+        .join(Device, Device.id == WipeRecord.device_id)
+        .where(Device.id == device.id, lifecycle.counting_wipe(), WipeDisk.result == "passed")
     )
     done = wiped | {serial_key(serial) for serial in erased}
     return snapshot_disk_keys(device, latest_only=True) - done

@@ -142,8 +142,8 @@ def _review_reasons(
             }
         )
     wiped = {serial_key(d.disk_serial) for d in disks if d.result == "passed"} - {""}
-    missing = unwiped_snapshot_disks(device, wiped)
-    if wiped and missing:
+    missing = unwiped_snapshot_disks(device, wiped) if wiped else set()
+    if missing:
         reasons.append({"code": "snapshot_disk_not_wiped", "missing": ", ".join(sorted(missing))})
     found_key = serial_key(system_serial)
     if found_key and device.serial_key and found_key != device.serial_key:
