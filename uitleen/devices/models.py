@@ -233,12 +233,9 @@ class HardwareSnapshot(db.Model):
     taken_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(12), default="api")  # api / upload / cli
     filename: Mapped[str] = mapped_column(String(255), default="")
-    system_serial: Mapped[str] = mapped_column(String(120), default="")
-    chassis_serial: Mapped[str] = mapped_column(String(120), default="")
     battery_full_wh: Mapped[float | None]
     battery_design_wh: Mapped[float | None]
-    # What this snapshot changed on the device: {field: [old, new]}; what it found wrong.
-    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What it found wrong (what it changed is in the audit events).
     findings: Mapped[list] = mapped_column(JSON, default=list)
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # kept as evidence
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -31,7 +31,12 @@ from uitleen.devices.service.checks import (
     QC_STORAGE_ITEM,
     record_hardware_findings,
 )
-from uitleen.devices.service.intake import DeviceInput, register_device, update_device
+from uitleen.devices.service.intake import (
+    DeviceInput,
+    normalise_serial,
+    register_device,
+    update_device,
+)
 from uitleen.devices.service.names import format_bytes
 from uitleen.errors import Conflict, Invalid
 from uitleen.extensions import db
@@ -95,8 +100,6 @@ def import_snapshot(
         taken_at=clock.from_local(facts.taken_at),
         source=source,
         filename=(filename or "")[:255],
-        system_serial=facts.system_serial,
-        chassis_serial=facts.chassis_serial,
         battery_full_wh=facts.battery_full_wh,
         battery_design_wh=facts.battery_design_wh,
         content=content,
@@ -120,7 +123,6 @@ def import_snapshot(
     else:
         created, changes = False, _update(actor, device, specs)
     row.device_id = device.id
-    row.changes = changes
     row.findings = _findings(facts)
     db.session.flush()
     record(
@@ -176,7 +178,7 @@ def _specs(facts: reader.Snapshot) -> dict:
         "kind": facts.kind,
         "make": facts.make,
         "model": facts.model,
-        "serial": _system_serial(facts).upper().replace(" ", ""),
+        "serial": normalise_serial(_system_serial(facts)),
         "cpu": facts.cpu,
         "ram_gb": facts.ram_gb,
         "storage_gb": round(sum(sizes) / 1_000_000_000) if sizes else None,
