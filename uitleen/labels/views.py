@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from marshmallow import ValidationError
 
 from uitleen import forms
 from uitleen.auth.access import actor, role_required
@@ -20,11 +21,11 @@ from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import service as devices
 from uitleen.devices.lifecycle import STATE_NAMES
 from uitleen.downloads import pdf_response
-from uitleen.errors import Invalid, NotFound
+from uitleen.errors import Invalid, NotFound, errors_of
 from uitleen.extensions import db
 from uitleen.labels import job_types, jobs, reach, service
 from uitleen.labels.render import render_labels
-from uitleen.labels.schemas import LabelPrintInSchema
+from uitleen.labels.schemas import LabelPrintInSchema, RotationInSchema
 from uitleen.nav import nav_item
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
@@ -177,10 +178,11 @@ def rotate(device_id: int):
     if request.form.get("confirm") != "yes":
         message = _("Vink aan dat u begrijpt dat het oude label daarna niet meer werkt.")
         errors["confirm"] = [message]
-    try:
-        reason = service.rotation_reason(item, request.form.get("reason", ""))
-    except Invalid as error:
-        errors |= error.errors
+    try:  # the API's schema too: a reason too long is refused on both, not cut on one
+        sent = RotationInSchema().load({"reason": request.form.get("reason", "")})
+        reason = service.rotation_reason(item, sent["reason"])
+    except (ValidationError, Invalid) as error:
+        errors |= errors_of(error)
     if errors:  # both checked, so the page says everything at once
         return _rotate_page(item, errors, 422)
     service.rotate_token(actor(), item, reason)
