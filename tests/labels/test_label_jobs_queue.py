@@ -11,61 +11,36 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import redis
-from rq import SimpleWorker, Worker
+from rq import Worker
 from rq.job import Job as RqJob
 from rq.job import JobStatus
 
 from tests.devices.factories import make_device
 from tests.labels.pdfcodes import decode_all
+from tests.queue import QUEUE_REDIS_URL, needs_redis, shared_queue, work_off
 from uitleen import tasks
 from uitleen.devices.service import label_url
 from uitleen.extensions import db
-from uitleen.labels import job_queue, jobs, views
+from uitleen.labels import jobs, views
 from uitleen.labels.formats import load_format
 
-QUEUE_REDIS_URL = os.environ.get("UITLEEN_TEST_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/14")
 L7160 = load_format("L7160")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-
-def redis_reachable() -> bool:
-    try:
-        return redis.Redis.from_url(QUEUE_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable(),
-    reason=f"Redis not reachable at {QUEUE_REDIS_URL}: start redis-server to run these tests",
-)
+pytestmark = needs_redis
 
 
 @pytest.fixture
 def queued(app, jobs_dir, monkeypatch):
     """The app with a shared queue; runs above 2 labels are jobs; none drawn in-process."""
-    connection = redis.Redis.from_url(QUEUE_REDIS_URL)
-    connection.flushdb()
-    monkeypatch.setitem(app.config, "UITLEEN_REDIS_URL", QUEUE_REDIS_URL)
     monkeypatch.setitem(app.config, "LABELS_INLINE_MAX", 2)
-    monkeypatch.setitem(app.config, "UITLEEN_WORKER_HEARTBEAT", 1)
-    monkeypatch.setitem(app.extensions, tasks.EXTENSION, connection)
     monkeypatch.setattr(views, "render_labels", refuse)
-    # A worker registered for the queue, as `uitleen worker` is; work_off does its work.
-    Worker([tasks.QUEUE_NAME], connection=connection, name="standby").register_birth()
-    yield connection
-    connection.flushdb()
-    connection.close()
+    with shared_queue(app, monkeypatch) as connection:
+        yield connection
 
 
 def refuse(*args, **kwargs):
     raise AssertionError("a large run was drawn inside the web process")
-
-
-def work_off(connection) -> None:
-    """What `uitleen worker --burst` does, in this process (the test's render is real)."""
-    SimpleWorker([tasks.QUEUE_NAME], connection=connection).work(burst=True)
 
 
 def devices(count: int):
@@ -168,7 +143,7 @@ def test_a_job_whose_worker_died_runs_once_more_then_fails_with_a_reason(client,
     die_mid_run()
     page = client.get(location)
     assert "mislukt" in page.get_data(as_text=True)
-    assert jobs.get(job_id).error == job_queue.WORKER_GONE
+    assert jobs.get(job_id).error == tasks.WORKER_GONE
     assert tasks.queue().get_job_ids() == []
 
 

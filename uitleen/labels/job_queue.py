@@ -20,27 +20,14 @@ from typing import BinaryIO
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RqJob
-from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
 from uitleen import tasks
-from uitleen.labels.job_types import (
-    DONE,
-    FAILED,
-    JOB_ID,
-    RUNNING,
-    Job,
-    busy,
-    no_worker,
-    not_found,
-)
+from uitleen.labels.job_types import DONE, FAILED, JOB_ID, Job, busy, no_worker, not_found
 from uitleen.labels.worker import KEEP_SECONDS, MAX_SECONDS, PDF_KEY
 
 DEFAULT_MAX_WAITING = 20  # queued or being drawn, over all servers
-ATTEMPTS = 2  # a run whose worker died is tried once more
-WORKER_GONE = "the worker stopped sending heartbeats (killed or its machine went down)"
 RESULT_GONE = "the PDF has expired"
-_FAILED_STATES = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 
 
 def _fetch(job_id: str) -> RqJob:
@@ -55,34 +42,11 @@ def _fetch(job_id: str) -> RqJob:
     return job
 
 
-def _fail(job: RqJob, reason: str) -> None:
-    job.meta["error"] = reason
-    job.save_meta()
-    StartedJobRegistry(tasks.QUEUE_NAME, connection=job.connection).remove_executions(job)
-    job.set_status(JobStatus.FAILED)
-
-
-def _error(job: RqJob) -> str:
-    if job.meta.get("error"):
-        return job.meta["error"]
-    result = job.latest_result()
-    return (result.exc_string or "")[-500:] if result else "the job failed"
-
-
 def _state(job: RqJob) -> tuple[str, str]:
-    status = job.get_status()
-    if status == JobStatus.STARTED and tasks.stalled(job):
-        if tasks.requeue_stalled(job, ATTEMPTS):
-            return RUNNING, ""
-        _fail(job, WORKER_GONE)
-        status = JobStatus.FAILED
-    if status == JobStatus.FINISHED:
-        if job.connection.exists(PDF_KEY.format(job.id)):
-            return DONE, ""
+    state, error = tasks.state_of(job)
+    if state == DONE and not job.connection.exists(PDF_KEY.format(job.id)):
         return FAILED, RESULT_GONE
-    if status in _FAILED_STATES:
-        return FAILED, _error(job)
-    return RUNNING, ""
+    return state, error
 
 
 def _job(job: RqJob) -> Job:

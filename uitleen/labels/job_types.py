@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 
+from uitleen import tasks
 from uitleen.errors import DomainError, NotFound
 from uitleen.labels.worker import KEEP_SECONDS, MAX_SECONDS
 
 __all__ = ["KEEP_SECONDS", "MAX_SECONDS"]
 
 DEFAULT_INLINE_MAX = 300  # about half a second of drawing: fine inside a request
-RUNNING, DONE, FAILED = "running", "done", "failed"
+RUNNING, DONE, FAILED = tasks.RUNNING, tasks.DONE, tasks.FAILED
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 
 

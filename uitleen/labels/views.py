@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
-from uitleen import forms
+from uitleen import forms, tasks
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import service as devices
@@ -31,7 +31,6 @@ from uitleen.nav import nav_item
 bp = Blueprint("labels", __name__, url_prefix="/labels")
 
 PRINTERS = (VOLUNTEER, INTAKE)  # labels carry no household data; coordinators always may
-REFRESH_SECONDS = 2
 DEFAULT_FORMAT = "L7160"  # the common A4 sheet; after that, the user's last choice
 
 nav_item("labels.index", lazy_gettext("Labels printen"), [VOLUNTEER, INTAKE, COORDINATOR], 22)
@@ -217,12 +216,7 @@ def job(job_id: str):
     item = _own_job(job_id)
     if item.state == jobs.FAILED:
         current_app.logger.error("label job %s failed: %s", item.id, item.error)
-    response = current_app.make_response(render_template("labels/job.html", job=item, jobs=jobs))
-    if item.state == jobs.RUNNING:
-        # The Refresh header, not a <meta> tag: same effect in browsers, and base.html
-        # stays as it is.
-        response.headers["Refresh"] = str(REFRESH_SECONDS)
-    return response
+    return tasks.status_page(render_template("labels/job.html", job=item, jobs=jobs), item.state)
 
 
 @bp.route("/jobs/<job_id>/labels.pdf")
