@@ -18,7 +18,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
@@ -28,7 +28,7 @@ from flask_babel import ngettext
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from uitleen import csvexport
+from uitleen import csvexport, tasks
 from uitleen.audit import service as audit
 from uitleen.auth.models import User
 from uitleen.csvexport import restore_cell
@@ -73,6 +73,12 @@ class CheckResult:
     errors: list[RowError]
     error_count: int = 0
     untagged: int = 0  # rows that get a tag from the counter
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        """Back from asdict(), as background work hands it to the page."""
+        errors = [RowError(**error) for error in data["errors"]]
+        return cls(data["rows"], errors, data["error_count"], data["untagged"])
 
 
 class ImportRefused(Invalid):
@@ -350,6 +356,28 @@ def _insert_values(values: dict, row: dict, serial: str, tag: str) -> dict:
         "donor_wants_certificate": _flag(row.get("donor_wants_certificate", "")),
         "location": row.get("location", "").lower(),
     }
+
+
+def rows_in(path) -> int:
+    """About how many rows a file has (its lines but the header): enough for a progress bar."""
+    with open(path, "rb") as handle:
+        return max(sum(1 for _line in handle) - 1, 0)
+
+
+def import_job(actor_id: int | None, reference: str) -> dict:
+    """The import as background work (uitleen.tasks): all rows or none, committed here.
+
+    Returns {"imported": n}, or {"refused": ...}, the rows' errors (CheckResult.from_dict).
+    """
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    with tasks.received(reference, spool_dir()) as path:
+        try:
+            count = import_rows(actor, opener(path), tasks.progress)
+        except ImportRefused as refused:
+            db.session.rollback()
+            return {"refused": asdict(refused.result)}
+        db.session.commit()
+    return {"imported": count}
 
 
 def import_rows(

@@ -22,8 +22,7 @@ def devices():
 def import_devices(path: str):
     """Register every device in a CSV file: all rows or none."""
 
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        rows = max(sum(1 for _line in handle) - 1, 0)
+    rows = bulk.rows_in(path)
     click.echo(_("Alle regels controleren…"))
     with click.progressbar(length=rows, label=_("Inlezen")) as bar:
         last = [0]

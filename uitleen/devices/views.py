@@ -7,6 +7,7 @@ import re
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     g,
     redirect,
@@ -17,7 +18,7 @@ from flask import (
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 
-from uitleen import csvexport, forms
+from uitleen import csvexport, forms, tasks
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import bulk, lifecycle, service, signals
@@ -339,6 +340,8 @@ def _checklist_form(
 
 # --- bulk intake ---------------------------------------------------------------------
 
+IMPORT_WORK = "devices.import"  # its kind of background work (uitleen.tasks)
+
 
 @bp.route("/import", methods=["GET", "POST"])
 @body_limit("UPLOAD_MAX_CONTENT_LENGTH")
@@ -355,17 +358,41 @@ def bulk_import():
     # Spool to disk: the import reads the file twice and must not hold it in memory.
     path = bulk.spool_upload(upload)
     try:
-        count = forms.submit(
-            lambda: bulk.import_rows(actor(), bulk.opener(path)),
-            again=lambda _errors, refused: (
-                render_template("devices/import.html", result=refused.result, columns=bulk.COLUMNS),
-                422,
-            ),
+        work = tasks.start(
+            IMPORT_WORK,
+            "uitleen.devices.bulk.import_job",
+            actor().id,
+            tasks.hand_over(path),
+            owner_id=actor().id,
+            total=bulk.rows_in(path),
         )
     finally:
-        os.unlink(path)
-    flash(_("%(count)s apparaten ingelezen.", count=count), "success")
+        os.unlink(path)  # handed over: a worker reads its own copy
+    if work.state == tasks.RUNNING:
+        return redirect(url_for("devices.import_work", job_id=work.id), 303)
+    if "refused" in work.result:
+        return _import_page(work.result, 422)
+    flash(_("%(count)s apparaten ingelezen.", count=work.result["imported"]), "success")
     return redirect(url_for("devices.index", state="intake"))
+
+
+def _import_page(outcome: dict, status: int = 200):
+    result = bulk.CheckResult.from_dict(outcome["refused"]) if "refused" in outcome else None
+    return render_template("devices/import.html", result=result, columns=bulk.COLUMNS), status
+
+
+@bp.route("/import/<job_id>")
+@role_required(VOLUNTEER)
+def import_work(job_id: str):
+    """A large import on the shared queue: this page follows it without JavaScript."""
+    owner = None if actor().role == COORDINATOR else actor().id
+    work = tasks.get(job_id, IMPORT_WORK, owner)
+    if work.state == tasks.DONE and "refused" in work.result:
+        return _import_page(work.result)  # the same form, with every row's error
+    if work.state == tasks.FAILED:
+        current_app.logger.error("device import %s failed: %s", work.id, work.error)
+    page = render_template("devices/import_work.html", work=work, tasks=tasks)
+    return tasks.status_page(page, work.state)
 
 
 @bp.route("/export.csv")
