@@ -32,6 +32,7 @@ def from_environment(instance_path: str) -> dict:
     redis_url = os.environ.get("UITLEEN_REDIS_URL") or os.environ.get("REDIS_URL") or ""
     return {
         "UITLEEN_REDIS_URL": redis_url,
+        "UITLEEN_BACKUP_DIR": os.environ.get("UITLEEN_BACKUP_DIR", ""),  # "": instance/backups
         "ENV_NAME": os.environ.get("UITLEEN_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(

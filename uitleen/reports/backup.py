@@ -43,6 +43,13 @@ def private_file(path: Path) -> None:
     os.chmod(path, OWNER_ONLY)  # in case the umask took bits away from what we asked
 
 
+def private_folder(folder: Path) -> Path:
+    """A folder for backups that only the app's own user can open."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
 def filled_tables(counts: dict[str, int]) -> dict[str, int]:
     """The tables that hold data, which a restore must never overwrite."""
     return {name: n for name, n in counts.items() if n and name not in SCHEMA_TABLES}

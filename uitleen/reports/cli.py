@@ -8,11 +8,7 @@ from flask.cli import with_appcontext
 from uitleen.extensions import db
 from uitleen.reports import doctor
 from uitleen.reports.backup import BackupError, backup, restore
-
-
-def _url() -> str:
-    """The engine's URL: Flask-SQLAlchemy has made a relative SQLite path absolute there."""
-    return db.engine.url.render_as_string(hide_password=False)
+from uitleen.reports.backups import database_url
 
 
 @click.command("backup")
@@ -21,7 +17,7 @@ def _url() -> str:
 def backup_command(out: Path):
     """Copy the database to OUT while the app keeps serving, and verify the copy."""
     try:
-        check = backup(_url(), out)
+        check = backup(database_url(), out)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     for line in check.lines():
@@ -39,7 +35,7 @@ def restore_command(backup_file: Path):
     db.session.remove()
     db.engine.dispose()  # no pooled connection may hold the file or the schema
     try:
-        check = restore(backup_file, _url())
+        check = restore(backup_file, database_url())
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     for line in check.lines():

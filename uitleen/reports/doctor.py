@@ -50,9 +50,12 @@ def findings() -> list[Finding]:
     ]
 
 
-def record_backup(name: str) -> None:
-    """Note a verified backup, so the doctor knows when the last one was made."""
-    record(None, BACKUP_VERB, ("backups", name[:40]))
+def record_backup(name: str, actor=None) -> None:
+    """Note a verified backup, so the doctor knows when the last one was made.
+
+    actor: who asked for it on the backups page; None for `uitleen backup` (the system).
+    """
+    record(actor, BACKUP_VERB, ("backups", name[:40]))
 
 
 def _base_url(url: str) -> Finding:

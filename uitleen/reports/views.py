@@ -7,7 +7,7 @@ from flask_babel import format_date, get_locale, lazy_gettext, ngettext
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from uitleen import clock, csvexport, forms
+from uitleen import clock, csvexport, forms, tasks
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE
 from uitleen.devices.lifecycle import STATE_NAMES
@@ -15,7 +15,7 @@ from uitleen.downloads import pdf_response
 from uitleen.errors import Invalid, errors_of
 from uitleen.extensions import db
 from uitleen.nav import Card, home_card, nav_item
-from uitleen.reports import charts, privacy, service
+from uitleen.reports import backups, charts, privacy, service
 from uitleen.reports.pdf import report_pdf
 from uitleen.reports.schemas import PeriodQuerySchema, period_from
 from uitleen.reports.tables import csv_rows, report_tables
@@ -26,6 +26,7 @@ bp = Blueprint("reports", __name__)
 nav_item("reports.dashboard", lazy_gettext("Overzicht"), [INTAKE, COORDINATOR], order=10)
 nav_item("reports.period", lazy_gettext("Verantwoording"), [COORDINATOR], order=80)
 nav_item("reports.privacy_page", lazy_gettext("Privacy"), [COORDINATOR], order=88)
+nav_item("reports.backups_page", lazy_gettext("Back-ups"), [COORDINATOR], order=89)
 
 
 def month_label(key: str) -> str:
@@ -167,3 +168,39 @@ def purge():
     db.session.commit()
     flash(_("Klaar: van %(n)s huishoudens zijn de persoonsgegevens gewist.", n=erased), "success")
     return redirect(url_for("reports.privacy_page"))
+
+
+# --- backups on demand -----------------------------------------------------------------
+
+
+@bp.route("/backups")
+@role_required(COORDINATOR)
+def backups_page():
+    return render_template(
+        "reports/backups.html", recent=backups.recent(), folder=backups.backup_dir()
+    )
+
+
+@bp.route("/backups", methods=["POST"])
+@role_required(COORDINATOR)
+def make_backup():
+    """Start a backup; without a shared queue it is made now and the page says how it went."""
+    work = tasks.start(
+        backups.BACKUP_WORK, "uitleen.reports.backups.make", actor().id, owner_id=actor().id
+    )
+    if work.state == tasks.RUNNING:
+        return redirect(url_for("reports.backup_work", job_id=work.id), 303)
+    if "problem" in work.result:
+        flash(_("De back-up is niet gemaakt: %(why)s", why=work.result["problem"]), "error")
+    else:
+        flash(_("Back-up %(file)s gemaakt en gecontroleerd.", file=work.result["file"]), "success")
+    return redirect(url_for("reports.backups_page"), 303)
+
+
+@bp.route("/backups/<job_id>")
+@role_required(COORDINATOR)
+def backup_work(job_id: str):
+    """A backup made by `uitleen worker`: this page follows it without JavaScript."""
+    work = tasks.get(job_id, backups.BACKUP_WORK)
+    page = render_template("reports/backup_work.html", work=work, tasks=tasks)
+    return tasks.status_page(page, work.state)
