@@ -20,6 +20,7 @@ import pypdf
 import pytest
 import redis
 import requests
+import sqlalchemy
 from rq.job import Job as RqJob
 
 from tests.conftest import fresh_database, on_postgres
@@ -36,6 +37,7 @@ PASSWORD = "a long enough test password"  # noqa: S105 - a test account in a thr
 DEVICES, COPIES = 20, 100  # 2,000 labels
 LABELS = DEVICES * COPIES
 HELP_LIMIT = 6
+COORDINATOR = "coordinator@uitleen.test"
 L7160 = load_format("L7160")
 
 
@@ -57,7 +59,8 @@ elif not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable():
 
 
 def seed(database_url: str) -> tuple[str, list[int], str]:
-    """A volunteer and 20 devices in the new database; returns email, device ids, a token."""
+    """A volunteer, a coordinator and 20 devices in the new database; returns the
+    volunteer's email, the device ids and a label token."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -70,6 +73,7 @@ def seed(database_url: str) -> tuple[str, list[int], str]:
         user = auth.create_user(
             None, "vrijwilliger@uitleen.test", "Vrijwilliger", "volunteer", PASSWORD
         )
+        auth.create_user(None, COORDINATOR, "Coördinator", "coordinator", PASSWORD)
         devices = [make_device() for _ in range(DEVICES)]
         db.session.commit()
         result = user.email, [d.id for d in devices], devices[0].public_token
@@ -94,6 +98,7 @@ def servers(tmp_path):
                 "UITLEEN_PROXY_COUNT": "1",
                 "HELP_PAGE_RATE_LIMIT": f"{HELP_LIMIT}/minute",
                 "UITLEEN_WORKER_HEARTBEAT": "1",
+                "UITLEEN_BACKUP_DIR": str(tmp_path / "backups"),
             }
             migrate = cluster.subprocess.run(  # noqa: S603 - our own command
                 [cluster.command("uitleen"), "db", "upgrade"],
@@ -123,6 +128,7 @@ def servers(tmp_path):
                     "device_ids": device_ids,
                     "token": token,
                     "redis": shared,
+                    "database_url": database_url,
                 }
             finally:
                 for process in [*apps, *workers]:
@@ -265,3 +271,85 @@ def test_a_help_form_served_by_one_server_is_accepted_by_the_other(servers):
     assert "/bedankt" in sent.headers["Location"]
     [(shown_by, *_), (taken_by, *_)] = proxy.served[-2:]
     assert shown_by != taken_by
+
+
+# --- imports and backups on the same queue ---------------------------------------------
+
+
+def csv_rows(count: int) -> bytes:
+    lines = ["kind,make,model,serial"]
+    lines += [f"laptop,Lenovo,ThinkPad T480,PF{n:07d}" for n in range(count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def start_import(browser: requests.Session, proxy, content: bytes) -> str:
+    token = csrf_token(browser.get(f"{proxy.url}/devices/import").text)
+    answer = browser.post(
+        f"{proxy.url}/devices/import",
+        data={"csrf_token": token},
+        files={"file": ("apparaten.csv", content, "text/csv")},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text[:500]
+    return proxy.url + answer.headers["Location"]
+
+
+def devices_in(database_url: str) -> int:
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(sqlalchemy.text("SELECT count(*) FROM devices"))
+    finally:
+        engine.dispose()
+
+
+def test_an_import_and_a_backup_followed_across_two_servers(servers):
+    proxy = servers["proxy"]
+    browser = requests.Session()
+    log_in(browser, proxy, servers["email"])
+    location = start_import(browser, proxy, csv_rows(3000))
+    job_path = location.removeprefix(proxy.url)
+    page = follow(browser, location, finished)
+    assert "Klaar: 3000 apparaten ingelezen" in page
+    assert devices_in(servers["database_url"]) == DEVICES + 3000
+    assert servers_of(proxy, job_path) == {0, 1}
+    # The upload went to the worker through Redis, and is gone with the work.
+    assert servers["redis"].keys("uitleen:file:*") == []
+    for n in (0, 1):
+        assert list((servers["tmp"] / f"server{n}").rglob("*.csv")) == []
+
+    coordinator = requests.Session()
+    log_in(coordinator, proxy, COORDINATOR)
+    token = csrf_token(coordinator.get(f"{proxy.url}/backups").text)
+    answer = coordinator.post(
+        f"{proxy.url}/backups", data={"csrf_token": token}, allow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text[:500]
+    page = follow(coordinator, proxy.url + answer.headers["Location"], finished)
+    [made] = list((servers["tmp"] / "backups").iterdir())  # on the worker's volume
+    assert f"Back-up {made.name} gemaakt en gecontroleerd" in page
+    # Both servers list it: the list comes from the event log, not from a disk.
+    for _turn in range(2):
+        assert made.name in coordinator.get(f"{proxy.url}/backups").text
+    assert servers_of(proxy, "/backups") == {0, 1}
+
+
+def test_a_worker_killed_mid_import_saves_every_row_exactly_once(servers):
+    proxy = servers["proxy"]
+    browser = requests.Session()
+    log_in(browser, proxy, servers["email"])
+    rows = 30_000
+    location = start_import(browser, proxy, csv_rows(rows))
+    job_id = location.rsplit("/", 1)[1]
+    # Kill the worker while it is inserting (the page counts the saved rows).
+    follow(browser, location, lambda page: "regels opgeslagen" in page.text, timeout=120)
+    [worker] = servers["workers"]
+    cluster.kill(worker)
+    assert devices_in(servers["database_url"]) == DEVICES  # one transaction: nothing yet
+
+    replacement = cluster.start_worker(servers["env"], servers["tmp"] / "worker")
+    servers["workers"].append(replacement)
+    page = follow(browser, location, finished, timeout=180)
+    assert f"Klaar: {rows} apparaten ingelezen" in page
+    assert devices_in(servers["database_url"]) == DEVICES + rows
+    assert RqJob.fetch(job_id, connection=servers["redis"]).meta["tries"] == 2
