@@ -1,4 +1,5 @@
-FROM python:3.11-slim
+# trixie: its postgresql-client (17) can back up every PostgreSQL server up to 17.
+FROM python:3.11-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -6,9 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UITLEEN_LABELS_DIR=/app/labels \
     UITLEEN_MIGRATIONS_DIR=/app/migrations
 
-# Fonts for PDFs in every language the help pages support (Arabic included).
+# Fonts for PDFs in every language the help pages support (Arabic included), and pg_dump
+# for backups (`uitleen backup`, the backups page).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -19,7 +21,10 @@ COPY migrations ./migrations
 COPY labels ./labels
 COPY wsgi.py gunicorn.conf.py ./
 
-RUN useradd --create-home --uid 10001 uitleen && mkdir -p /app/instance && chown uitleen /app/instance
+ENV UITLEEN_BACKUP_DIR=/var/lib/uitleen/backups
+RUN useradd --create-home --uid 10001 uitleen \
+    && mkdir -p /app/instance "$UITLEEN_BACKUP_DIR" \
+    && chown uitleen /app/instance "$UITLEEN_BACKUP_DIR" && chmod 700 "$UITLEEN_BACKUP_DIR"
 USER uitleen
 
 EXPOSE 8000

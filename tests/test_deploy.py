@@ -64,3 +64,14 @@ def test_the_proxy_is_counted_by_the_app(services):
     for name in APP_PROCESSES:
         assert services[name]["environment"]["UITLEEN_PROXY_COUNT"] == "1"
     assert services["proxy"]["volumes"] == ["./nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+
+
+def test_the_worker_keeps_backups_on_a_volume_and_has_pg_dump(services):
+    dockerfile = (DEPLOY.parent / "Dockerfile").read_text()
+    folder = re.search(r"ENV UITLEEN_BACKUP_DIR=(\S+)", dockerfile).group(1)
+    assert services["worker"]["volumes"] == [f"backups:{folder}"]
+    assert "backups" in yaml.safe_load((DEPLOY / "compose.yaml").read_text())["volumes"]
+    assert "postgresql-client" in dockerfile  # pg_dump, for the PostgreSQL backups
+    # The volume takes the folder's owner and mode from the image: the app's user only.
+    assert re.search(r"chown uitleen [^\n]*\$UITLEEN_BACKUP_DIR", dockerfile)
+    assert 'chmod 700 "$UITLEEN_BACKUP_DIR"' in dockerfile
