@@ -120,11 +120,15 @@ def test_someone_elses_import_and_a_label_job_are_not_found(app, client, login_a
     assert client.get(location).status_code == 200
     # An id of another kind of work, and ids that are no ids at all.
     label_job = tasks.queue().enqueue("builtins.print", job_id="0123456789abcdef")
-    label_job.meta.update(owner_id=volunteer.id, count=1, format_name="L7160", created=0)
+    label_job.meta.update(
+        kind=job_queue.KIND, owner_id=volunteer.id, count=1, format_name="L7160", created=0
+    )
     label_job.save_meta()
     assert client.get("/devices/import/0123456789abcdef").status_code == 404
     assert client.get("/devices/import/" + "z" * 32).status_code == 404
     assert job_queue.get("0123456789abcdef").owner_id == volunteer.id  # it was a real job
+    # And the import is no label run: the label pages neither count nor show it.
+    assert [job.id for job in job_queue.running()] == ["0123456789abcdef"]
 
 
 def test_without_a_worker_the_import_is_refused_and_nothing_waits(

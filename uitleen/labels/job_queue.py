@@ -28,6 +28,7 @@ from uitleen.labels.worker import KEEP_SECONDS, MAX_SECONDS, PDF_KEY
 
 DEFAULT_MAX_WAITING = 20  # queued or being drawn, over all servers
 RESULT_GONE = "the PDF has expired"
+KIND = "labels.run"  # beside imports and backups on the same queue (uitleen.tasks)
 
 
 def _fetch(job_id: str) -> RqJob:
@@ -37,7 +38,7 @@ def _fetch(job_id: str) -> RqJob:
         job = RqJob.fetch(job_id, connection=tasks.connection())
     except NoSuchJobError:
         raise not_found() from None
-    if "owner_id" not in job.meta:  # some other kind of job: not a label run
+    if job.meta.get("kind") != KIND:  # another kind of work: not a label run
         raise not_found()
     return job
 
@@ -65,7 +66,7 @@ def running() -> list[Job]:
     queue = tasks.queue()
     ids = [*queue.get_job_ids(), *StartedJobRegistry(queue=queue).get_job_ids()]
     jobs = (RqJob.fetch_many(ids, connection=queue.connection)) if ids else []
-    return [_job(job) for job in jobs if job is not None and "owner_id" in job.meta]
+    return [_job(job) for job in jobs if job is not None and job.meta.get("kind") == KIND]
 
 
 def start(job_id: str, owner_id: int | None, format_name: str, job_input: dict) -> Job:
@@ -76,9 +77,10 @@ def start(job_id: str, owner_id: int | None, format_name: str, job_input: dict) 
     if not tasks.workers_listening():
         raise no_worker()
     # As with the embedded runner, not atomic: the limit is about load, not a rule.
-    if queue.count + StartedJobRegistry(queue=queue).count >= limit:
+    if len(running()) >= limit:
         raise busy(limit)
     meta = {
+        "kind": KIND,
         "owner_id": owner_id,
         "count": len(job_input["labels"]),
         "format_name": format_name,
