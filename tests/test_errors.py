@@ -66,3 +66,45 @@ def test_a_schema_says_its_own_plain_words(app):
     errors = errors_of(refused.value)
     assert errors["make"] == ["Vul het merk in."]
     assert errors["ram_gb"][0].startswith("Vul een heel getal in")
+
+
+def test_background_work_with_redis_down_is_a_clear_503_that_saves_nothing(
+    app, client, login_as, api_headers, monkeypatch
+):
+    import io
+
+    from sqlalchemy import func, select
+
+    from tests.devices.factories import make_device
+    from uitleen import tasks
+    from uitleen.devices.models import Device
+    from uitleen.extensions import db
+
+    monkeypatch.setitem(app.config, "UITLEEN_REDIS_URL", "redis://127.0.0.1:1/0")  # nobody
+    monkeypatch.setitem(app.config, "LABELS_INLINE_MAX", 1)
+    app.extensions.pop(tasks.EXTENSION, None)
+    devices = [make_device(), make_device()]
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(Device))
+    login_as("coordinator")
+    csv = b"kind,make,model\nlaptop,Dell,E7450\n"
+    page = client.post(
+        "/devices/import",
+        data={"file": (io.BytesIO(csv), "a.csv")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 503
+    assert "Het achtergrondproces is nu niet bereikbaar" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Device)) == before
+    assert client.post("/backups").status_code == 503
+    body = assert_error_shape(
+        client.post(
+            "/api/v1/labels",
+            json={"format": "L7160", "device_ids": [d.id for d in devices]},
+            headers=api_headers(),
+        ),
+        503,
+        "queue_unreachable",
+    )
+    assert "Redis" in body["message"]
+    app.extensions.pop(tasks.EXTENSION, None)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -284,6 +285,20 @@ def handle_operational_error(error: OperationalError):
     return _respond(503, code, message)
 
 
+def handle_queue_unreachable(error: RedisError):
+    # The shared queue (uitleen.tasks) is down or unreachable: nothing was handed over.
+    db.session.rollback()
+    log.error("Redis unreachable: %s", error)
+    return _respond(
+        503,
+        "queue_unreachable",
+        _(
+            "Het achtergrondproces is nu niet bereikbaar; er is niets opgeslagen. Probeer "
+            "het zo opnieuw. Blijft het zo, vraag de beheerder om Redis te controleren."
+        ),
+    )
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
     log.exception("unhandled error")
@@ -298,6 +313,7 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(RedisError, handle_queue_unreachable)
     app.register_error_handler(OverflowError, handle_data_error)
     app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected)
