@@ -276,9 +276,14 @@ def record_change(
     record(actor, "device.state_changed", device, source=source, target=target, note=note, **data)
 
 
+def role_of(actor: User | None) -> str:
+    """The role whose moves apply: the actor's, or the system's (a coordinator's)."""
+    return actor.role if actor is not None else COORDINATOR
+
+
 def move(actor: User | None, device: Device, target: str, note: str = "", **data) -> None:
     """Move the device to `target`, if allowed for the actor's role, and log it."""
-    check(device, target, actor.role if actor is not None else COORDINATOR)
+    check(device, target, role_of(actor))
     source = device.state
     now = utcnow()
     device.state = target

@@ -264,7 +264,7 @@ def record_hardware_findings(
     reason = _(
         "Hardware-opname: %(items)s afgekeurd. %(notes)s", items=", ".join(failed), notes=notes
     )
-    if device.state != "repair" and "repair" in lifecycle.allowed_targets(device, "coordinator"):
+    if "repair" in lifecycle.allowed_targets(device, lifecycle.role_of(actor)):
         lifecycle.move(actor, device, "repair", reason)
     db.session.flush()
     return check
