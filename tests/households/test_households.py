@@ -195,6 +195,29 @@ def test_html_edit(app, client, login_as):
     assert (household.contact_name, household.phone, household.language) == ("New", None, "tr")
 
 
+def test_a_name_typed_into_an_erased_household_is_a_conflict_shown_at_the_form(
+    app, client, login_as
+):
+    login_as("intake")
+    household = make_household(contact_name="Old")
+    service.erase(None, household)
+    db.session.commit()
+    form = {
+        "contact_name": "Back again",
+        "phone": "",
+        "language": "nl",
+        "proof_kind": "stadspas",
+        "consent_date": "2026-01-05",
+        "referral_partner": "School",
+    }
+    response = client.post(f"/households/{household.id}/edit", data=form)
+    assert response.status_code == 409  # not the input's fault: the record moved on
+    page = response.get_data(as_text=True)
+    assert 'class="error-summary"' in page and "zijn gewist" in page  # the reason, at the form
+    db.session.expire_all()
+    assert db.session.get(Household, household.id).contact_name is None
+
+
 def test_volunteers_are_refused_everywhere_here(app, client, login_as, api_headers):
     household = make_household()
     login_as("volunteer")

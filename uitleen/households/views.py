@@ -65,8 +65,9 @@ def edit(household_id: int | None):
             return service.register(actor(), HouseholdInSchema().load(values))
         return service.update_household(actor(), household, HouseholdPatchSchema().load(values))
 
+    # The status follows the refusal: 422 for input, 409 for a conflict (an erased household).
     saved = forms.submit(
-        save, again=lambda errors, _error: (_household_page(values, errors, household), 422)
+        save, again=lambda errors, _error: _household_page(values, errors, household)
     )
     if household is None:
         flash(_("Huishouden %(code)s is geregistreerd.", code=saved.code))

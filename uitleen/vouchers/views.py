@@ -92,8 +92,8 @@ def edit_batch(batch_id: int | None):
             return service.create_batch(actor(), **data)
         return service.update_batch(actor(), batch, **data)
 
-    saved = forms.submit(
-        save, again=lambda errors, _error: _batch_form(form, _steps_fields(errors), 422, batch)
+    saved = forms.submit(  # 422 for input, 409 for a conflict: forms.submit says which
+        save, again=lambda errors, _error: _batch_form(form, _steps_fields(errors), batch=batch)
     )
     if batch is None:
         flash(_("De partij is aangemaakt. Lees nu de codes in."), "success")
