@@ -85,6 +85,31 @@ def test_create_batch_form_keeps_input_and_puts_errors_by_the_field(client, logi
     assert (batch.value_cents, batch.activation_steps["nl"]) == (24050, ["Ga naar kpn.com"])
 
 
+def test_a_product_translation_too_long_is_refused_at_its_own_box(client, login_as):
+    login_as("coordinator")
+    form = {
+        "provider": "KPN",
+        "product": "Thuisinternet 12 maanden",
+        "months": "12",
+        "expires_on": (date.today() + timedelta(days=300)).isoformat(),
+        "steps_nl": "Ga naar kpn.com",
+        "product_ar": "إنترنت " * 40,  # 280 characters; the box allows 200
+        "product_tr": "  12 ay ev interneti  ",
+    }
+    response = client.post("/vouchers/batches/new", data=form)
+    page = text(response)
+    assert response.status_code == 422
+    # The message sits at the Arabic product box, which is marked, and links from the summary.
+    box = page[page.index('id="f-product_ar"') - 400 : page.index('id="f-product_ar"') + 1200]
+    assert 'aria-invalid="true"' in box and "200" in box
+    assert 'href="#f-product_ar"' in page
+    assert db.session.scalar(select(VoucherBatch)) is None
+    form["product_ar"] = "إنترنت منزلي لمدة 12 شهرًا"
+    assert client.post("/vouchers/batches/new", data=form).status_code == 302
+    batch = db.session.scalar(select(VoucherBatch))
+    assert batch.product_translations == {"ar": form["product_ar"], "tr": "12 ay ev interneti"}
+
+
 def test_upload_page_reports_counts(client, login_as):
     login_as("coordinator")
     make_batch(codes=["KNOWN0001"])

@@ -13,7 +13,7 @@ from uitleen.downloads import pdf_response
 from uitleen.errors import DomainError
 from uitleen.extensions import db
 from uitleen.households.models import Household
-from uitleen.i18n import LANGUAGES
+from uitleen.i18n import LANGUAGES, clean_translations
 from uitleen.inputs import body_limit
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.settings import service as settings
@@ -93,7 +93,7 @@ def edit_batch(batch_id: int | None):
         return service.update_batch(actor(), batch, **data)
 
     saved = forms.submit(  # 422 for input, 409 for a conflict: forms.submit says which
-        save, again=lambda errors, _error: _batch_form(form, _steps_fields(errors), batch=batch)
+        save, again=lambda errors, _error: _batch_form(form, _form_fields(errors), batch=batch)
     )
     if batch is None:
         flash(_("De partij is aangemaakt. Lees nu de codes in."), "success")
@@ -136,11 +136,9 @@ def _batch_input(form: dict) -> dict:
         "activation_steps": {
             lang: form[f"steps_{lang}"] for lang in LANGUAGES if form.get(f"steps_{lang}")
         },
-        "product_translations": {
-            lang: form[f"product_{lang}"].strip()
-            for lang in LANGUAGES
-            if lang != "nl" and form.get(f"product_{lang}", "").strip()
-        },
+        "product_translations": clean_translations(
+            {lang: form.get(f"product_{lang}", "") for lang in LANGUAGES}
+        ),
     }
     if form.get("months", "").strip():
         data["months"] = form["months"].strip()
@@ -149,12 +147,17 @@ def _batch_input(form: dict) -> dict:
     return data
 
 
-def _steps_fields(errors: dict) -> dict:
-    """activation_steps.<lang>… errors belong next to that language's text box."""
+_FORM_FIELDS = {"activation_steps": "steps_", "product_translations": "product_"}
+
+
+def _form_fields(errors: dict) -> dict:
+    """Errors on activation_steps.<lang> and product_translations.<lang> belong next to
+    that language's box in the form (steps_<lang>, product_<lang>)."""
     renamed = {}
     for key, messages in errors.items():
-        if key.startswith("activation_steps."):
-            key = "steps_" + key.split(".")[1]
+        group, _dot, lang = key.partition(".")
+        if group in _FORM_FIELDS and lang:
+            key = _FORM_FIELDS[group] + lang
         renamed.setdefault(key, []).extend(messages)
     return renamed
 
