@@ -174,6 +174,9 @@ class WipeDisk(db.Model):
     record_id: Mapped[int] = mapped_column(ForeignKey("wipe_records.id"), index=True)
     disk_model: Mapped[str] = mapped_column(String(120), default="")
     disk_serial: Mapped[str] = mapped_column(String(120), default="")
+    # serial_key(disk_serial), kept by the validator below: matched against the disks of
+    # earlier wipes and of hardware snapshots by the one rule devices use.
+    serial_key: Mapped[str] = mapped_column(String(120), default="", index=True)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)  # disks pass 2**31 bytes
     result: Mapped[str] = mapped_column(String(16))  # passed / failed / aborted
     started_at: Mapped[datetime | None]
@@ -181,6 +184,11 @@ class WipeDisk(db.Model):
     errors: Mapped[int] = mapped_column(default=0)
 
     record: Mapped[WipeRecord] = relationship(back_populates="disks")
+
+    @validates("disk_serial")
+    def _keep_serial_key(self, _key: str, serial: str) -> str:
+        self.serial_key = serial_key(serial)
+        return serial
 
 
 class SoftwareInstall(db.Model):

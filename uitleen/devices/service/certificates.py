@@ -25,7 +25,6 @@ from uitleen.devices.certificate import (
 from uitleen.devices.models import (
     Device,
     WipeRecord,
-    serial_key,
 )
 from uitleen.devices.service.counters import (
     _BARE_TOKEN_RE,
@@ -94,7 +93,7 @@ def certificate_facts(token: str) -> CertificateFacts | None:
 def _found_disks(device: Device, wipe: WipeRecord) -> list[str]:
     """The latest hardware snapshot's disks, each saying whether this wipe erased it."""
     snapshot = latest_snapshot(device)
-    wiped = {serial_key(disk.disk_serial) for disk in wipe.disks} - {""}
+    wiped = {disk.serial_key for disk in wipe.disks} - {""}
     lines = []
     for disk in snapshot.disks if snapshot is not None else ():
         done = _("gewist") if disk.serial_key in wiped else _("niet in deze wisbeurt")

@@ -334,10 +334,10 @@ def unwiped_snapshot_disks(device: Device, wiped: set[str]) -> set[str]:
     """Disks the latest snapshot found that neither `wiped` nor a passed wipe that counts in
     this round erased: data may still be on them."""
     erased = db.session.scalars(
-        select(WipeDisk.disk_serial)
+        select(WipeDisk.serial_key)
         .join(WipeRecord)
         .join(Device, Device.id == WipeRecord.device_id)
         .where(Device.id == device.id, lifecycle.counting_wipe(), WipeDisk.result == "passed")
     )
-    done = wiped | {serial_key(serial) for serial in erased}
+    done = wiped | set(erased)
     return snapshot_disk_keys(device, latest_only=True) - done

@@ -103,16 +103,16 @@ def _check_times(device: Device, started_at: datetime | None, finished_at: datet
 def _known_disk_serials(device: Device) -> set[str]:
     """Disk serials earlier evidence (not rejected) and hardware snapshots recorded for this
     device: a disk none of them saw is not known to be this device's."""
-    rows = db.session.scalars(
-        select(WipeDisk.disk_serial)
+    keys = db.session.scalars(
+        select(WipeDisk.serial_key)
         .join(WipeRecord)
         .where(
             WipeRecord.device_id == device.id,
             WipeRecord.review_status != lifecycle.REJECTED,
-            WipeDisk.disk_serial != "",
+            WipeDisk.serial_key != "",
         )
     )
-    return ({serial_key(serial) for serial in rows} | snapshot_disk_keys(device)) - {""}
+    return set(keys) | snapshot_disk_keys(device)
 
 
 def _review_reasons(
@@ -132,7 +132,7 @@ def _review_reasons(
                 }
             )
     known = _known_disk_serials(device)
-    new = sorted({serial_key(d.disk_serial) for d in disks} - known - {""})
+    new = sorted({d.serial_key for d in disks} - known - {"", None})
     if known and new:
         reasons.append(
             {
@@ -141,7 +141,7 @@ def _review_reasons(
                 "known": ", ".join(sorted(known)),
             }
         )
-    wiped = {serial_key(d.disk_serial) for d in disks if d.result == "passed"} - {""}
+    wiped = {d.serial_key for d in disks if d.result == "passed"} - {"", None}
     missing = unwiped_snapshot_disks(device, wiped) if wiped else set()
     if missing:
         reasons.append({"code": "snapshot_disk_not_wiped", "missing": ", ".join(sorted(missing))})
