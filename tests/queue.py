@@ -16,17 +16,22 @@ from uitleen import tasks
 QUEUE_REDIS_URL = os.environ.get("UITLEEN_TEST_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def redis_reachable() -> bool:
+def redis_reachable(url: str = QUEUE_REDIS_URL) -> bool:
     try:
-        return redis.Redis.from_url(QUEUE_REDIS_URL, socket_connect_timeout=1).ping()
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError:
         return False
 
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable(),
-    reason=f"Redis not reachable at {QUEUE_REDIS_URL}: start redis-server to run these tests",
-)
+def needs_redis_at(url: str):
+    """Skip without a Redis server at url, except where UITLEEN_REQUIRE_REDIS says it is there."""
+    return pytest.mark.skipif(
+        not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable(url),
+        reason=f"Redis not reachable at {url}: start redis-server to run these tests",
+    )
+
+
+needs_redis = needs_redis_at(QUEUE_REDIS_URL)
 
 
 @contextmanager

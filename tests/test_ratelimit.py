@@ -8,6 +8,7 @@ import pytest
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
+from tests.queue import needs_redis_at
 from uitleen import create_app
 from uitleen.config import ConfigError, from_environment
 from uitleen.ratelimit import MachineFileStorage, WorkerMemoryStorage
@@ -179,19 +180,7 @@ def test_the_store_forgets_addresses_gone_quiet(kind, tmp_path):
 REDIS_URL = os.environ.get("UITLEEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def redis_reachable() -> bool:
-    import redis
-
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-@pytest.mark.skipif(
-    not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable(),
-    reason=f"Redis not reachable at {REDIS_URL}: start redis-server to run this test",
-)
+@needs_redis_at(REDIS_URL)
 def test_workers_share_one_count_in_redis(app_factory, monkeypatch):
     # Two apps stand for two gunicorn workers; a fresh address keeps runs apart.
     address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(256)}"

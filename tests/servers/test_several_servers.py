@@ -26,6 +26,7 @@ from rq.job import Job as RqJob
 from tests.conftest import fresh_database, on_postgres
 from tests.devices.factories import make_device
 from tests.labels.pdfcodes import decode_cells
+from tests.queue import redis_reachable
 from tests.servers import cluster
 from uitleen import create_app
 from uitleen.auth import service as auth
@@ -41,18 +42,11 @@ COORDINATOR = "coordinator@uitleen.test"
 L7160 = load_format("L7160")
 
 
-def redis_reachable() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
 if not on_postgres():
     pytestmark = pytest.mark.skip(
         reason="several app servers need PostgreSQL: set DATABASE_URL to a PostgreSQL database"
     )
-elif not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable():
+elif not os.environ.get("UITLEEN_REQUIRE_REDIS") and not redis_reachable(REDIS_URL):
     pytestmark = pytest.mark.skip(
         reason=f"several app servers need Redis at {REDIS_URL}: start redis-server"
     )
