@@ -11,6 +11,7 @@ from tests.vouchers.factories import STEPS, make_batch, make_household
 from uitleen.audit.models import Event
 from uitleen.extensions import db
 from uitleen.vouchers import service
+from uitleen.vouchers.models import VoucherBatch
 
 BATCH = {
     "provider": "Lebara",
@@ -60,7 +61,7 @@ def test_batch_value_out_of_range_is_refused_with_the_range(client, api_headers)
     response = client.post("/api/v1/voucher-batches", json=body, headers=api_headers())
     assert response.status_code == 422
     assert "0 tot 10000 euro" in response.json["errors"]["value"][0]
-    assert db.session.scalar(select(db.func.count()).select_from(service.VoucherBatch)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(VoucherBatch)) == 0
 
 
 def test_malformed_upload_names_lines_and_saves_nothing(client, api_headers):

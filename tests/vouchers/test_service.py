@@ -14,6 +14,7 @@ from uitleen.extensions import db
 from uitleen.settings import service as settings
 from uitleen.vouchers import service
 from uitleen.vouchers.models import Voucher
+from uitleen.vouchers.service import assignment
 
 
 def count_codes(batch_id=None) -> int:
@@ -456,9 +457,9 @@ def test_mask_shows_only_the_end():
 def test_a_lost_race_is_noticed_by_the_row_count_and_retried(app, monkeypatch):
     batch = make_batch(codes=["TAKEN0001", "FREE00002"])
     taken = service.assign(None, batch.id, make_household().id)
-    real = service._next_available
+    real = assignment._next_available
     picks = iter([taken.id])  # the first pick is a code another worker just claimed
-    monkeypatch.setattr(service, "_next_available", lambda b: next(picks, None) or real(b))
+    monkeypatch.setattr(assignment, "_next_available", lambda b: next(picks, None) or real(b))
     household = make_household()
     voucher = service.assign(None, batch.id, household.id)
     assert voucher.code == "FREE00002"
@@ -469,7 +470,7 @@ def test_a_lost_race_is_noticed_by_the_row_count_and_retried(app, monkeypatch):
 def test_losing_every_race_asks_to_try_again(app, monkeypatch):
     batch = make_batch(codes=["TAKEN0001"])
     taken = service.assign(None, batch.id, make_household().id)
-    monkeypatch.setattr(service, "_next_available", lambda _batch: taken.id)
+    monkeypatch.setattr(assignment, "_next_available", lambda _batch: taken.id)
     with pytest.raises(Conflict) as refused:
         service.assign(None, batch.id, make_household().id)
     assert refused.value.code == "assign_busy"
