@@ -220,7 +220,7 @@ def status_page(body: str, state: str) -> Response:
 
 def not_found() -> NotFound:
     return NotFound(
-        _("Dit werk bestaat niet (meer): het is langer dan twee uur geleden gedaan."),
+        _("Dit werk bestaat niet (meer). Wat klaar is, blijft twee uur te zien."),
         code="job_not_found",
     )
 
@@ -305,11 +305,13 @@ def hand_over(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def received(reference: str, folder: Path) -> Iterator[Path]:
+def received(reference: str, folder: Path, suffix: str = "") -> Iterator[Path]:
     """The handed-over file as a path in `folder` while the work reads it.
 
-    The Redis copy is removed only when the work ends without a crash, so a run that a
-    dead worker left is tried again with the same file.
+    The copy is named after this process (<pid>-….suffix), as the app's spool files are,
+    so that an app start removes what a killed worker left. The Redis copy is removed
+    only when the work ends without a crash: a run that a dead worker left is tried again
+    with the same file.
     """
     if not reference.startswith(FILE_KEY.format("")):
         yield Path(reference)
@@ -317,7 +319,8 @@ def received(reference: str, folder: Path) -> Iterator[Path]:
     content = connection().get(reference)
     if content is None:
         raise FileExpired()
-    with tempfile.NamedTemporaryFile(dir=folder, suffix=".part") as copy:
+    prefix = f"{os.getpid()}-"
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=prefix, suffix=suffix) as copy:
         copy.write(content)
         copy.flush()
         yield Path(copy.name)

@@ -6,6 +6,7 @@ Redis by whichever server the browser reaches next. Nothing stays on this server
 """
 
 import io
+import os
 
 import pytest
 from flask import g
@@ -164,3 +165,17 @@ def test_without_redis_the_import_is_done_in_the_request_as_before(app, client, 
     response = upload(client, GOOD)
     assert response.status_code == 302
     assert count(Device) == 250
+
+
+def test_the_workers_copy_of_an_upload_is_a_spool_file_an_app_start_clears(app, queued, tmp_path):
+    upload = tmp_path / "apparaten.csv"
+    upload.write_text(GOOD)
+    reference = tasks.hand_over(upload)
+    with tasks.received(reference, bulk.spool_dir(), suffix=".csv") as copy:
+        assert copy.parent == bulk.spool_dir() and copy.read_text() == GOOD
+        # Named as the spool files that clean_spool removes once their process is gone
+        # (a worker killed mid-import), and kept while it lives.
+        assert copy.match("*-*.csv") and copy.name.split("-", 1)[0] == str(os.getpid())
+        assert bulk.clean_spool(app) == 0 and copy.exists()
+    assert not copy.exists()
+    assert queued.get(reference) is None  # the work ended: the Redis copy went too

@@ -77,6 +77,20 @@ def test_a_backup_that_cannot_be_made_says_why_and_records_nothing(app, client, 
     assert backups.recent() == []
 
 
+def test_a_backup_folder_that_cannot_be_made_is_said_not_a_server_error(
+    app, client, login_as, tmp_path, monkeypatch
+):
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder")
+    monkeypatch.setitem(app.config, "UITLEEN_BACKUP_DIR", str(taken / "backups"))
+    login_as("coordinator")
+    response = client.post("/backups")
+    assert response.status_code == 303
+    page = client.get("/backups").get_data(as_text=True)
+    assert "De back-up is niet gemaakt" in page and "a-file" in page
+    assert backups.recent() == []
+
+
 @commits
 def test_only_the_newest_backups_made_here_are_kept(app, client, login_as, folder, monkeypatch):
     monkeypatch.setattr(backups, "KEEP", 2)

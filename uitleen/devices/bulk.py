@@ -370,7 +370,7 @@ def import_job(actor_id: int | None, reference: str) -> dict:
     Returns {"imported": n}, or {"refused": ...}, the rows' errors (CheckResult.from_dict).
     """
     actor = db.session.get(User, actor_id) if actor_id is not None else None
-    with tasks.received(reference, spool_dir()) as path:
+    with tasks.received(reference, spool_dir(), suffix=".csv") as path:
         try:
             count = import_rows(actor, opener(path), tasks.progress)
         except ImportRefused as refused:

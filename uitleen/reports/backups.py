@@ -45,12 +45,12 @@ def make(actor_id: int) -> dict:
     Returns {"file", "tables", "rows"} or, when no verified copy could be made,
     {"problem"} with the reason (for the operator: it names tools and paths).
     """
-    folder = private_folder(backup_dir())
     suffix = "sqlite3" if database_url().startswith("sqlite") else "dump"
     name = f"{PREFIX}{clock.local(utcnow()):%Y%m%d-%H%M%S}.{suffix}"
     try:
+        folder = private_folder(backup_dir())
         check = backup(database_url(), folder / name)
-    except BackupError as error:
+    except (BackupError, OSError) as error:  # OSError: a folder it may not write in, a full disk
         return {"problem": str(error)}
     doctor.record_backup(name, db.session.get(User, actor_id))
     db.session.commit()
@@ -63,8 +63,11 @@ def make(actor_id: int) -> dict:
 
 
 def _remove_old(folder: Path) -> None:
-    """Keep the KEEP newest backups made here; files of other names are not ours to touch."""
-    ours = sorted(folder.glob(f"{PREFIX}*"), key=lambda path: path.name, reverse=True)
+    """Keep the KEEP newest backups made here; files of other names are not ours to touch.
+
+    Newest by the time the file was written, not by its name: local times in names go
+    back an hour when summer time ends."""
+    ours = sorted(folder.glob(f"{PREFIX}*"), key=lambda path: path.stat().st_mtime, reverse=True)
     for path in ours[KEEP:]:
         path.unlink(missing_ok=True)
 
