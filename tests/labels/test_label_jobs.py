@@ -20,7 +20,7 @@ from tests.labels.pdfcodes import decode_all, decode_cells
 from uitleen.audit.models import Event
 from uitleen.devices.service import label_url
 from uitleen.extensions import db
-from uitleen.labels import jobs, render, service, views
+from uitleen.labels import jobs, render, service
 from uitleen.labels.formats import load_format
 
 L7160 = load_format("L7160")
@@ -37,7 +37,7 @@ def large_from(app, jobs_dir, monkeypatch):
         raise AssertionError("a large run was drawn inside the web process")
 
     monkeypatch.setattr(render, "write_labels", refuse)
-    monkeypatch.setattr(views, "render_labels", refuse)
+    monkeypatch.setattr(service, "render_labels", refuse)
     return configure
 
 
@@ -200,7 +200,7 @@ def test_with_the_shipped_settings_a_run_of_400_labels_goes_to_the_worker(
     def refuse(*args, **kwargs):
         raise AssertionError("a large run was drawn inside the web process")
 
-    monkeypatch.setattr(views, "render_labels", refuse)
+    monkeypatch.setattr(service, "render_labels", refuse)
     login_as("volunteer")
     chosen = devices(4)
     response = client.post(

@@ -21,7 +21,7 @@ from tests.queue import QUEUE_REDIS_URL, needs_redis, shared_queue, work_off
 from uitleen import tasks
 from uitleen.devices.service import label_url
 from uitleen.extensions import db
-from uitleen.labels import jobs, views
+from uitleen.labels import jobs, service
 from uitleen.labels.formats import load_format
 
 L7160 = load_format("L7160")
@@ -34,7 +34,7 @@ pytestmark = needs_redis
 def queued(app, jobs_dir, monkeypatch):
     """The app with a shared queue; runs above 2 labels are jobs; none drawn in-process."""
     monkeypatch.setitem(app.config, "LABELS_INLINE_MAX", 2)
-    monkeypatch.setattr(views, "render_labels", refuse)
+    monkeypatch.setattr(service, "render_labels", refuse)
     with shared_queue(app, monkeypatch) as connection:
         yield connection
 

@@ -164,8 +164,9 @@ def test_a_changed_base_url_makes_stored_matrices_stale_not_wrong(app, client, l
     try:
         [row] = labels._rows(Device.id == device.id)
         assert row.qr_matrix is None  # stale: the renderer makes a fresh one
-        matrix = devices.ensure_qr_matrix(device)
+        devices.store_qr_matrices({device.public_token: devices.qr_matrix_for(device.public_token)})
+        db.session.refresh(device)
         assert device.qr_url != old_url and device.qr_url.startswith("HTTPS://NIEUW")
-        assert QrMatrix.from_bytes(matrix) == make_matrix(label_url(device.public_token))
+        assert QrMatrix.from_bytes(device.qr_matrix) == make_matrix(label_url(device.public_token))
     finally:
         app.config["UITLEEN_BASE_URL"] = "https://hulp.uitleen.test"

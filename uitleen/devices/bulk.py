@@ -4,8 +4,9 @@ Import reads the file twice, streaming: first every row is checked and all probl
 collected with their row numbers; only when there are none, the rows are inserted in
 batches inside the caller's one transaction (all rows or none). Memory stays flat: per
 row only the make+serial pair and the asset tag are kept, to find duplicates in the file.
-QR matrices are left empty here (making one takes 5–25 ms, hours for 100,000 rows) and
-are made at the first label print by service.ensure_qr_matrix.
+QR matrices are left empty here (making one takes 2–25 ms, minutes for 100,000 rows): a
+small print makes and keeps them (labels.service.draw); a large run's worker makes them
+for its PDF only.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from uitleen.devices import service as devices
 from uitleen.downloads import pdf_response
 from uitleen.extensions import db
 from uitleen.labels import jobs, service
-from uitleen.labels.render import render_labels
 from uitleen.labels.schemas import LabelPrintInSchema, RotationInSchema, RotationSchema
 
 blp = Blueprint(
@@ -44,10 +43,10 @@ def print_labels(data):
     """Labels for devices chosen by id, tag or state; printing is logged per device."""
     run = service.prepare_print(actor(), **data)
     if run.count <= jobs.inline_max():
-        db.session.commit()
-        return _pdf(
-            render_labels(run.fmt, run.labels(), run.start, notice=run.notice), run.filename
-        )
+        db.session.commit()  # before drawing: no write lock held while the CPU works
+        pdf = service.draw(run)
+        db.session.commit()  # the codes it made and stored
+        return _pdf(pdf, run.filename)
     job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())
     db.session.commit()  # before waiting: no database lock is held while the worker draws
     return _job_pdf(jobs.wait(job.id), run.filename)

@@ -11,7 +11,7 @@ import base64
 import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import current_app
@@ -30,7 +30,7 @@ from uitleen.i18n import SUPPORTED
 from uitleen.inputs import MAX_ID
 from uitleen.labels.formats import LabelFormat, LabelFormatError, load_format
 from uitleen.labels.reach import print_refusal, test_label_notice
-from uitleen.labels.render import LANGUAGE_SEPARATOR, LabelContent
+from uitleen.labels.render import LANGUAGE_SEPARATOR, LabelContent, render_labels
 from uitleen.qr import QrMatrix
 from uitleen.settings import service as settings
 
@@ -101,6 +101,28 @@ class PrintRun:
             "languages_text": self.languages_text,
             "labels": labels,
         }
+
+
+def draw(run: PrintRun) -> bytes:
+    """Draw a small run in this process, as PDF.
+
+    A device whose code is not stored yet (a bulk import leaves it out, a new base URL or
+    encoder makes it stale) gets it made here, as drawing would have, and stored, so the
+    next print draws it as it is. The CPU work runs with no transaction open; storing is
+    one short UPDATE after it. The caller commits before and after.
+    """
+    made = {
+        row.id: devices.qr_matrix_for(row.public_token) for row in run.devices if not row.qr_matrix
+    }
+    if made:
+        rows = [replace(row, qr_matrix=made.get(row.id, row.qr_matrix)) for row in run.devices]
+        run = replace(run, devices=rows)
+    pdf = render_labels(run.fmt, run.labels(), run.start, notice=run.notice)
+    if made:
+        devices.store_qr_matrices(
+            {row.public_token: made[row.id] for row in run.devices if row.id in made}
+        )
+    return pdf
 
 
 # --- formats ---------------------------------------------------------------------------

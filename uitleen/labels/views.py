@@ -24,7 +24,6 @@ from uitleen.downloads import pdf_response
 from uitleen.errors import Invalid, NotFound, errors_of
 from uitleen.extensions import db
 from uitleen.labels import job_types, jobs, reach, service
-from uitleen.labels.render import render_labels
 from uitleen.labels.schemas import LabelPrintInSchema, RotationInSchema
 from uitleen.nav import nav_item
 
@@ -89,7 +88,8 @@ def _deliver(run: service.PrintRun, filename: str):
     session["label_format"] = run.fmt.id
     if run.count <= jobs.inline_max():
         db.session.commit()  # before drawing: no write lock held while the CPU works
-        pdf = render_labels(run.fmt, run.labels(), run.start, notice=run.notice)
+        pdf = service.draw(run)
+        db.session.commit()  # the codes it made and stored
         return pdf_response(pdf, filename, inline=True)
     # When too busy, start() raises before the commit, so nothing is logged.
     job = jobs.start(run.job_id, actor().id, run.fmt.name, run.job_input())

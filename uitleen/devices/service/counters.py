@@ -7,7 +7,7 @@ import re
 import secrets
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from uitleen import qr
@@ -103,9 +103,19 @@ def usable_matrix(matrix: bytes | None, qr_url: str | None, token: str) -> bytes
     return matrix if qr.is_current(matrix) and qr_url == label_url(token) else None
 
 
-def ensure_qr_matrix(device: Device) -> bytes:
-    """The device's QR matrix, made now if a bulk import left it empty or it is stale."""
-    if usable_matrix(device.qr_matrix, device.qr_url, device.public_token) is None:
-        device.qr_url = label_url(device.public_token)
-        device.qr_matrix = qr_matrix_for(device.public_token)
-    return device.qr_matrix
+def store_qr_matrices(matrices: dict[str, bytes]) -> None:
+    """Keep QR matrices made for labels, by public token, in one UPDATE per batch of rows.
+
+    A device whose token changed since (a rotated label) matches no row and keeps its own.
+    """
+    table = Device.__table__
+    statement = (
+        table.update()
+        .where(table.c.public_token == bindparam("token"))
+        .values(qr_matrix=bindparam("matrix"), qr_url=bindparam("url"))
+    )
+    rows = [
+        {"token": token, "matrix": matrix, "url": label_url(token)}
+        for token, matrix in matrices.items()
+    ]
+    db.session.execute(statement, rows)
