@@ -9,12 +9,12 @@ import pypdf
 import pytest
 
 from uitleen.devices import certificate
-from uitleen.devices.certificate import (
+from uitleen.devices.certificate import render_certificate
+from uitleen.devices.certificate_facts import (
     CertificateData,
     CertificateDevice,
     CertificateDisk,
     CertificateError,
-    render_certificate,
 )
 from uitleen.devices.wipelog import DiskResult, NistClass, Verification, parse_nwipe_log
 

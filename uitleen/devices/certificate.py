@@ -1,21 +1,18 @@
 """The erasure certificate a donor receives: one A4 page, drawn on a reportlab canvas.
 
 A certificate is only made when every disk of the device passed its wipe; anything else
-raises CertificateError, so a failed or partial wipe can never be put on paper as proof.
+raises CertificateError (uitleen.devices.certificate_facts.check), so a failed or partial
+wipe can never be put on paper as proof.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from babel.dates import format_date, format_datetime
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from reportlab.lib.colors import Color, white
 from reportlab.lib.pagesizes import A4
@@ -28,8 +25,22 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from uitleen import qr
-from uitleen.devices.wipelog import UNREADABLE_SERIAL, DiskResult, NistClass, Verification
-from uitleen.errors import Refusal
+from uitleen.devices.certificate_facts import (
+    CertificateData,
+    CertificateDisk,
+    CertificateError,
+    check,
+    date_text,
+    datetime_text,
+    level_name,
+    level_order,
+    page_language,
+    passes_text,
+    serial_text,
+    tool_text,
+    verification_text,
+)
+from uitleen.devices.wipelog import NistClass
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -50,60 +61,12 @@ TABLE_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
 SIGNATURE_HEIGHT = 30 * mm
 
 
-class CertificateError(Refusal):
-    """The data does not allow a certificate; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class CertificateDevice:
-    asset_tag: str
-    kind: str
-    make: str
-    model: str
-    serial: str | None = None
-
-
-@dataclass(frozen=True)
-class CertificateDisk:
-    """One wiped (or destroyed) disk as recorded in the wipe record."""
-
-    model: str
-    serial: str | None
-    method: str
-    nist_class: NistClass | None
-    passes: int | None
-    verification: Verification | None
-    result: DiskResult
-    finished_at: datetime
-    operator: str
-    tool: str | None = None
-    tool_version: str | None = None
-    size: str | None = None  # "256 GB", as the maker counts
-
-
-@dataclass(frozen=True)
-class CertificateData:
-    number: str
-    organisation_name: str
-    organisation_address: str
-    organisation_phone: str
-    donor_name: str
-    device: CertificateDevice
-    issued_on: date
-    disks: Sequence[CertificateDisk]
-    log_sha256: str | None = None  # of the original wipe log, when there is one
-    # The disks a hardware snapshot found in the device, one line each, so a reader can
-    # compare them with the wiped disks: "Samsung SSD 850 · S33HNX0J203755R · 500 GB".
-    found_disks: Sequence[str] = ()
-    verification_url: str | None = None  # the public page that confirms the facts
-
-
 def render_certificate(data: CertificateData) -> bytes:
     """Render the certificate as a one-page A4 PDF; raise CertificateError if not all passed."""
-    _check(data)
+    check(data)
     regular, bold = _fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True, lang=_locale())
+    canvas = Canvas(buffer, pagesize=A4, invariant=True, lang=page_language())
     title = _("Certificaat van gegevensverwijdering")
     canvas.setTitle(f"{title} {data.number}")
     canvas.setAuthor(data.organisation_name)
@@ -113,51 +76,6 @@ def render_certificate(data: CertificateData) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-def _check(data: CertificateData) -> None:
-    """Refuse anything that is not a complete, passed erasure of every disk."""
-    if not data.number.strip():
-        raise CertificateError(_("Het certificaat heeft geen nummer."), code="no_number")
-    if not data.disks:
-        raise CertificateError(
-            _("Geen certificaat mogelijk: er is geen gewiste schijf vastgelegd."),
-            code="no_disks",
-        )
-    for disk in data.disks:
-        name = _disk_name(disk)
-        if DiskResult(disk.result) is not DiskResult.PASSED:
-            raise CertificateError(
-                _(
-                    "Geen certificaat mogelijk: schijf %(disk)s is niet goed gewist. "
-                    "Wis de schijf opnieuw of vernietig hem, en maak daarna het certificaat.",
-                    disk=name,
-                ),
-                code="not_passed",
-            )
-        if disk.nist_class is None:
-            raise CertificateError(
-                _(
-                    "Geen certificaat mogelijk: van de methode \u201c%(method)s\u201d (schijf "
-                    "%(disk)s) is niet bekend welk NIST-niveau die haalt.",
-                    method=disk.method,
-                    disk=name,
-                ),
-                code="unknown_method",
-            )
-
-
-def _disk_name(disk: CertificateDisk) -> str:
-    return f"{disk.model} ({serial_text(disk.serial)})" if disk.serial else disk.model
-
-
-def serial_text(serial: str | None) -> str:
-    """A serial as printed: unreadable bytes say so and show their hex, never as boxes."""
-    if not serial:
-        return "\u2013"
-    if serial.startswith(UNREADABLE_SERIAL):
-        return _("onleesbaar (hex %(bytes)s)", bytes=serial.removeprefix(UNREADABLE_SERIAL))
-    return serial
 
 
 @cache
@@ -173,21 +91,6 @@ def _fonts() -> tuple[str, str]:
     # Lets <b> in table cells find the bold face.
     registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
     return SANS, SANS_BOLD
-
-
-def _locale() -> str:
-    """The request's language (Flask-Babel); Dutch outside a request."""
-    return str(get_locale() or "nl")
-
-
-def _date(value: date) -> str:
-    return format_date(value, format="long", locale=_locale())
-
-
-def _datetime(value: datetime) -> str:
-    """Local wall-clock time with its zone (the caller passes a local, aware moment)."""
-    text = format_datetime(value, format="d MMM y HH:mm", locale=_locale())
-    return f"{text} {value.tzname()}" if value.tzinfo is not None else text
 
 
 def _draw(canvas: Canvas, data: CertificateData, title: str, regular: str, bold: str) -> None:
@@ -230,7 +133,7 @@ def _header(canvas: Canvas, data: CertificateData, y: float, regular: str, bold:
     canvas.drawRightString(right, y - 28, _("Datum van uitgifte"))
     canvas.setFillColor(INK)
     canvas.setFont(regular, 10)
-    canvas.drawRightString(right, y - 41, _date(data.issued_on))
+    canvas.drawRightString(right, y - 41, date_text(data.issued_on))
     return min(line_y, y - 41)
 
 
@@ -253,11 +156,11 @@ def _title(canvas: Canvas, title: str, y: float, regular: str, bold: str) -> flo
 
 def _statement(canvas: Canvas, data: CertificateData, y: float, regular: str, bold: str) -> float:
     """The declaration itself, in a tinted box."""
-    levels = sorted({NistClass(disk.nist_class) for disk in data.disks}, key=_level_order)
+    levels = sorted({NistClass(disk.nist_class) for disk in data.disks}, key=level_order)
     strong = {
         "organisation": data.organisation_name,
         "standard": "NIST SP 800-88 Rev. 1",
-        "levels": " / ".join(_level_name(level) for level in levels),
+        "levels": " / ".join(level_name(level) for level in levels),
     }
     if data.donor_name.strip():
         strong["donor"] = data.donor_name.strip()
@@ -371,7 +274,7 @@ def _disk_table(
     for disk in disks:
         serial = escape(serial_text(disk.serial))
         capacity = f" \u00b7 {escape(disk.size)}" if disk.size else ""
-        details = [_passes(disk.passes), _tool(disk)]
+        details = [passes_text(disk.passes), tool_text(disk)]
         method_notes = " \u00b7 ".join(escape(part) for part in details if part)
         rows.append(
             [
@@ -385,10 +288,10 @@ def _disk_table(
                     + (f"<br/>{small}{method_notes}</font>" if method_notes else ""),
                     cell,
                 ),
-                Paragraph(f"<b>{_level_name(NistClass(disk.nist_class))}</b>", cell),
-                Paragraph(escape(_verification(disk.verification)), cell),
+                Paragraph(f"<b>{level_name(NistClass(disk.nist_class))}</b>", cell),
+                Paragraph(escape(verification_text(disk.verification)), cell),
                 Paragraph(
-                    f"{escape(_datetime(disk.finished_at))}<br/>{small}"
+                    f"{escape(datetime_text(disk.finished_at))}<br/>{small}"
                     f"{escape(_('door %(name)s', name=disk.operator))}</font>",
                     cell,
                 ),
@@ -455,7 +358,7 @@ def _signature(canvas: Canvas, data: CertificateData, top: float, regular: str, 
     canvas.setFillColor(INK)
     canvas.setFont(regular, 9)
     canvas.drawString(
-        MARGIN + column, line_y - 24, _("Datum: %(date)s", date=_date(data.issued_on))
+        MARGIN + column, line_y - 24, _("Datum: %(date)s", date=date_text(data.issued_on))
     )
 
 
@@ -524,37 +427,6 @@ def _section_heading(canvas: Canvas, text: str, y: float, bold: str) -> None:
     canvas.setFillColor(ACCENT)
     canvas.setFont(bold, 11)
     canvas.drawString(MARGIN, y, text)
-
-
-def _level_order(level: NistClass) -> int:
-    return [NistClass.CLEAR, NistClass.PURGE, NistClass.DESTROY].index(level)
-
-
-def _level_name(level: NistClass) -> str:
-    """NIST's own English level names; they are terms of the standard, not translated."""
-    return {NistClass.CLEAR: "Clear", NistClass.PURGE: "Purge", NistClass.DESTROY: "Destroy"}[level]
-
-
-def _verification(verification: Verification | None) -> str:
-    if verification is None:
-        return "\u2013"
-    return {
-        Verification.NONE: _("Niet gecontroleerd"),
-        Verification.LAST: _("Laatste doorgang gecontroleerd"),
-        Verification.ALL: _("Elke doorgang gecontroleerd"),
-    }[Verification(verification)]
-
-
-def _passes(passes: int | None) -> str | None:
-    if not passes:
-        return None
-    return ngettext("%(num)s doorgang", "%(num)s doorgangen", passes)
-
-
-def _tool(disk: CertificateDisk) -> str | None:
-    if not disk.tool:
-        return None
-    return f"{disk.tool} {disk.tool_version}" if disk.tool_version else disk.tool
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

@@ -22,7 +22,7 @@ from uitleen import csvexport, forms, tasks
 from uitleen.auth.access import actor, role_required
 from uitleen.auth.roles import COORDINATOR, INTAKE, VOLUNTEER
 from uitleen.devices import bulk, lifecycle, service, signals
-from uitleen.devices.certificate import serial_text
+from uitleen.devices.certificate_facts import serial_text
 from uitleen.devices.models import GRADES, KINDS, STORAGE_TYPES
 from uitleen.devices.schemas import (
     QC_LABELS,

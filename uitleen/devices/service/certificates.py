@@ -15,12 +15,12 @@ from uitleen.audit.service import record
 from uitleen.auth.models import User
 from uitleen.db import utcnow
 from uitleen.devices import lifecycle, wipelog
-from uitleen.devices.certificate import (
+from uitleen.devices.certificate import render_certificate
+from uitleen.devices.certificate_facts import (
     CertificateData,
     CertificateDevice,
     CertificateDisk,
     CertificateError,
-    render_certificate,
 )
 from uitleen.devices.models import (
     Device,
