@@ -111,7 +111,8 @@ def test_upload_page_shows_all_errors_and_saves_nothing(client, login_as, tmp_pa
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "<td>2</td><td>make</td>" in page and "<td>3</td><td>model</td>" in page
+    assert '<td data-label="Regel">2</td><td data-label="Kolom">make</td>' in page
+    assert '<td data-label="Regel">3</td><td data-label="Kolom">model</td>' in page
     assert count(Device) == 0
     ok = client.post(
         "/devices/import",

@@ -87,7 +87,8 @@ def test_a_refused_file_shows_every_wrong_row_and_saves_nothing(client, login_as
     page = client.get(location)
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "<td>2</td><td>make</td>" in text and "<td>3</td><td>model</td>" in text
+    assert '<td data-label="Regel">2</td><td data-label="Kolom">make</td>' in text
+    assert '<td data-label="Regel">3</td><td data-label="Kolom">model</td>' in text
     assert 'type="file"' in text  # the form again, to send the mended file
     assert count(Device) == 0
 

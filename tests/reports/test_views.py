@@ -37,9 +37,10 @@ def test_dashboard_has_charts_with_titles_and_table_alternatives(client, login_a
         assert f'<title id="{chart}-t">' in html and f'<desc id="{chart}-d">' in html
     assert html.count("<figure") == 2 and html.count("<figcaption") == 2
     assert html.count('<details class="data">') == 2
-    row = re.search(r"Klaar voor uitleen</th><td class=\"num\">(\d+)</td>", html)
+    stock_cell = r'<td class="num" data-label="Apparaten">(\d+)</td>'
+    row = re.search(r"Klaar voor uitleen</th>" + stock_cell, html)
     assert row and row.group(1) == "2"
-    assert 'In reparatie</th><td class="num">1</td>' in html
+    assert 'In reparatie</th><td class="num" data-label="Apparaten">1</td>' in html
 
 
 def test_dashboard_warns_about_a_low_voucher_batch(client, login_as):
@@ -65,8 +66,8 @@ def test_report_page_shows_the_month(client, login_as, march):  # noqa: F811
     login_as("coordinator")
     html = page_text(client.get("/reports?month=2026-03"))
     assert "1 maart 2026" in html and "31 maart 2026" in html
-    assert 'Apparaten binnengekomen</th><td class="num">2</td>' in html
-    assert 'KPN</th><td class="num">2</td>' in html
+    assert 'Apparaten binnengekomen</th><td class="num" data-label="Aantal">2</td>' in html
+    assert 'KPN</th><td class="num" data-label="Aantal">2</td>' in html
     assert "export.csv?from=2026-03-01&amp;to=2026-03-31" in html
 
 
