@@ -29,4 +29,6 @@ USER uitleen
 
 EXPOSE 8000
 # Migrations first, then serve. SECRET_KEY and DATABASE_URL come from the environment.
+# Several containers starting at once take turns: on PostgreSQL the migrations hold an
+# advisory lock (migrations/env.py), so one migrates and the others find nothing to do.
 CMD ["sh", "-c", "uitleen db upgrade && exec gunicorn -c gunicorn.conf.py wsgi:app"]

@@ -14,6 +14,8 @@ config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
+MIGRATION_LOCK = 7_421_001  # a PostgreSQL advisory lock key of our own: one migration at a time
+
 
 def get_engine():
     return current_app.extensions['migrate'].db.engine
@@ -107,6 +109,11 @@ def run_migrations_online():
             )
 
             with context.begin_transaction():
+                if connection.dialect.name == 'postgresql':
+                    # Several app servers started at once each run `uitleen db upgrade`:
+                    # one migrates, the others wait here until it has committed, and
+                    # then find the schema at head. Released at the end of the transaction.
+                    connection.exec_driver_sql(f'SELECT pg_advisory_xact_lock({MIGRATION_LOCK})')
                 context.run_migrations()
                 if sqlite:
                     broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
