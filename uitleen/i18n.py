@@ -42,6 +42,11 @@ def is_public_path(path: str) -> bool:
     return path.startswith(("/h/", "/H/"))
 
 
+def current_language() -> str:
+    """The language Flask-Babel chose for this request (select_locale), Dutch outside one."""
+    return str(get_locale() or DEFAULT)
+
+
 def select_locale() -> str:
     """?lang= (a switch), then the remembered cookie, then Accept-Language for help pages
     and the API; Dutch otherwise."""

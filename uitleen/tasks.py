@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, Response, current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from redis import Redis
 from rq import Queue, Worker, get_current_job
@@ -37,6 +37,7 @@ from werkzeug.utils import import_string
 
 from uitleen.errors import DomainError, NotFound
 from uitleen.extensions import db
+from uitleen.i18n import current_language
 
 QUEUE_NAME = "uitleen"
 EXTENSION = "uitleen.tasks"
@@ -169,7 +170,7 @@ def start(kind: str, function: str, *args, owner_id: int | None, total: int = 0)
     The function commits its own work and returns a JSON-able dict; it runs in the
     requester's language, so the messages in its result read as the page would.
     """
-    locale = str(get_locale() or "nl")
+    locale = current_language()
     if not enabled():
         result = _perform(function, args, locale)
         return Work(_new_id(), kind, owner_id, DONE, total, total, result)
@@ -225,13 +226,11 @@ def not_found() -> NotFound:
     )
 
 
-def progress(done: int, total: int | None = None) -> None:
+def progress(done: int) -> None:
     """Called by the work as it goes: how many of its items are done (shown on its page)."""
     job = get_current_job()
     if job is not None:
         job.meta["done"] = done
-        if total is not None:
-            job.meta["total"] = total
         job.save_meta()
 
 

@@ -34,13 +34,13 @@ from uitleen.devices.certificate_facts import (
     datetime_text,
     level_name,
     level_order,
-    page_language,
     passes_text,
     serial_text,
     tool_text,
     verification_text,
 )
 from uitleen.devices.wipelog import NistClass
+from uitleen.i18n import current_language
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -66,7 +66,7 @@ def render_certificate(data: CertificateData) -> bytes:
     check(data)
     regular, bold = _fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True, lang=page_language())
+    canvas = Canvas(buffer, pagesize=A4, invariant=True, lang=current_language())
     title = _("Certificaat van gegevensverwijdering")
     canvas.setTitle(f"{title} {data.number}")
     canvas.setAuthor(data.organisation_name)

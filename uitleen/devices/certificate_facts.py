@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from uitleen.devices.wipelog import UNREADABLE_SERIAL, DiskResult, NistClass, Verification
 from uitleen.errors import Refusal
+from uitleen.i18n import current_language
 
 
 class CertificateError(Refusal):
@@ -111,18 +112,13 @@ def serial_text(serial: str | None) -> str:
     return serial
 
 
-def page_language() -> str:
-    """The request's language (Flask-Babel); Dutch outside a request."""
-    return str(get_locale() or "nl")
-
-
 def date_text(value: date) -> str:
-    return format_date(value, format="long", locale=page_language())
+    return format_date(value, format="long", locale=current_language())
 
 
 def datetime_text(value: datetime) -> str:
     """Local wall-clock time with its zone (the caller passes a local, aware moment)."""
-    text = format_datetime(value, format="d MMM y HH:mm", locale=page_language())
+    text = format_datetime(value, format="d MMM y HH:mm", locale=current_language())
     return f"{text} {value.tzname()}" if value.tzinfo is not None else text
 
 

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from babel import Locale
-from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
+from uitleen.i18n import current_language
 from uitleen.reports.service import Report
 
 DEVICE_LABELS = {
@@ -36,7 +37,7 @@ class Table:
 def language_name(code: str) -> str:
     """A language code as a name in the reader's language: 'ar' -> 'Arabisch'."""
     try:
-        names = Locale.parse(str(get_locale() or "nl")).languages
+        names = Locale.parse(current_language()).languages
     except (ValueError, TypeError):
         names = {}
     return names.get(code, code) or code

@@ -14,6 +14,7 @@ from uitleen.devices.lifecycle import STATE_NAMES
 from uitleen.downloads import pdf_response
 from uitleen.errors import Invalid, errors_of
 from uitleen.extensions import db
+from uitleen.i18n import current_language
 from uitleen.nav import Card, home_card, nav_item
 from uitleen.reports import backups, charts, privacy, service
 from uitleen.reports.pdf import report_pdf
@@ -151,7 +152,7 @@ def export_csv():
 def export_pdf():
     chosen = requested_period()
     report = service.period_report(chosen)
-    data = report_pdf(report, settings.get("org_name"), lang=str(get_locale() or "nl"))
+    data = report_pdf(report, settings.get("org_name"), lang=current_language())
     return pdf_response(data, f"verantwoording_{chosen.slug}.pdf")
 
 
